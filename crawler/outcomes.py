@@ -1,0 +1,58 @@
+"""Name the reason a download failed, in the store's outcome vocabulary."""
+
+from __future__ import annotations
+
+# Exception class names (Scrapy's, Twisted's and the standard library's) by outcome.
+_BY_NAME = {
+    "dns_error": {"CannotResolveHostError", "DNSLookupError", "DNSLookupFailed",
+                  "gaierror", "NoResolverError"},
+    "connection_refused": {"DownloadConnectionRefusedError", "ConnectionRefusedError"},
+    "timeout": {"DownloadTimeoutError", "TimeoutError", "TCPTimedOutError",
+                "UserTimeoutError", "ResponseNeverReceived"},
+}
+
+#: Outcomes that make a seed "dead": the web archive may still have it.
+DEAD_OUTCOMES = {"dns_error", "connection_refused"}
+DEAD_HTTP_STATUSES = {404, 410}
+
+
+def _names(exc: BaseException) -> set[str]:
+    return {cls.__name__ for cls in type(exc).__mro__}
+
+
+def classify_failure(exc: BaseException) -> tuple[str, str, int | None]:
+    """Return ``(outcome, reason, http_status)`` for a failed download.
+
+    >>> classify_failure(ConnectionRefusedError("Connection was refused"))[0]
+    'connection_refused'
+    """
+    names = _names(exc)
+    response = getattr(exc, "response", None)
+    if "HttpError" in names and response is not None:
+        return "http_error", f"HTTP {response.status}", response.status
+    message = str(exc) or type(exc).__name__
+    if "IgnoreRequest" in names and "robots.txt" in message:
+        return "robots_blocked", "forbidden by robots.txt", None
+    if "DownloadCancelledError" in names or "CancelledError" in names:
+        if "maxsize" in message.lower() or "larger than" in message.lower():
+            return "too_large", message, None
+    if "ResponseNeverReceived" in names:
+        # Twisted wraps the real cause; look inside for a refused connection or timeout.
+        for inner in getattr(exc, "reasons", []) or []:
+            value = getattr(inner, "value", inner)
+            if isinstance(value, BaseException):
+                outcome, reason, status = classify_failure(value)
+                if outcome != "error":
+                    return outcome, reason, status
+    for outcome, known in _BY_NAME.items():
+        if names & known:
+            return outcome, message, None
+    if "IgnoreRequest" in names:
+        return "error", f"request ignored: {message}", None
+    return "error", f"{type(exc).__name__}: {message}", None
+
+
+def is_dead(outcome: str, http_status: int | None) -> bool:
+    """A dead link: gone for good, worth asking the web archive about."""
+    return outcome in DEAD_OUTCOMES or (
+        outcome == "http_error" and http_status in DEAD_HTTP_STATUSES)

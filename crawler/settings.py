@@ -1,0 +1,92 @@
+"""Scrapy settings of the reading-list crawler.
+
+Every setting here can be changed for one run with ``-s NAME=VALUE``; the spider's own
+switches are ``-a`` arguments (see ``crawler/spiders/seeds.py``).
+"""
+
+BOT_NAME = "readinglist-graph"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+PROJECT_URL = "https://github.com/readinglist-graph/readinglist-graph"
+USER_AGENT = f"readinglist-graph/0.1 (+{PROJECT_URL})"
+
+# -- where things go -------------------------------------------------------------------
+DATA_DIR = "data"                 # crawl.sqlite, graph.graphml, httpcache/ live here
+WRITE_GRAPH = True                # write DATA_DIR/graph.graphml when the crawl ends
+
+# -- politeness ------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# -- limits ----------------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DNS_TIMEOUT = 15
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024       # bytes after decompression, too
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_BACKOFF_BASE = 1.0          # seconds; doubled on each retry
+RETRY_BACKOFF_MAX = 30.0
+REDIRECT_MAX_TIMES = 10
+
+# -- re-runs ---------------------------------------------------------------------------
+HTTPCACHE_ENABLED = True
+HTTPCACHE_DIR = None              # None: DATA_DIR/httpcache
+HTTPCACHE_EXPIRATION_SECS = 7 * 24 * 3600
+HTTPCACHE_IGNORE_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
+HTTPCACHE_GZIP = True
+
+# GitHub "blob" pages are fetched as the raw file from here.
+GITHUB_RAW_BASE = "https://raw.githubusercontent.com"
+
+# -- arXiv -----------------------------------------------------------------------------
+ARXIV_API_URL = "https://export.arxiv.org/api/query"
+ARXIV_DELAY_SECONDS = 3.0         # arXiv's terms: at most one request every 3 seconds
+ARXIV_TIMEOUT = 30
+ARXIV_RETRIES = 3
+
+# -- content processing ----------------------------------------------------------------
+# Worker processes that decode and extract pages, so both cores work while the reactor
+# thread keeps downloading. 0 = process on the reactor thread (small lists, debugging).
+EXTRACT_PROCESSES = 2
+
+# -- reproducibility and dead links ----------------------------------------------------
+WARC_OUTPUT = None                # path of a .warc.gz recording every request and response
+WARC_REPLAY = None                # path of a .warc.gz to serve every response from
+ARCHIVE_FALLBACK = True
+ARCHIVE_API_URL = "https://archive.org/wayback/available"
+ALLOW_PRIVATE_LINKS = False
+
+DOWNLOADER = "crawler.downloader.PoliteDownloader"
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.ConsistentRobotsTxtMiddleware": 100,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.StorePipeline": 300,
+}
+
+EXTENSIONS = {
+    "crawler.extensions.ArxivMetadata": 400,
+    "crawler.extensions.CrawlSummary": 500,
+}
+
+LOG_LEVEL = "INFO"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# No inbound control ports: the crawl is driven from the command line only.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False

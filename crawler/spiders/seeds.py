@@ -1,0 +1,192 @@
+"""``scrapy crawl seeds``: crawl every link of a reading list into the store.
+
+Arguments (``-a NAME=VALUE``):
+
+- ``seeds``: the reading list to crawl (default: the list bundled with the project).
+- ``depth``: how many hops from the list to follow (default 1). At depth 1 the links and
+  arXiv citations in the listed pages' main text are followed too: pages are fetched,
+  papers get their arXiv metadata (not their PDFs). 0 = only what the list names.
+- ``max_pages``: at most this many pages beyond the listed ones (default 100).
+- ``max_papers``: at most this many papers beyond the listed ones (default 200).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import scrapy
+
+from crawler import BUNDLED_READING_LIST
+from crawler.extract.code import github_raw_url
+from crawler.items import DocumentItem, PaperRefItem, ReadingListItem
+from crawler.outcomes import classify_failure
+from crawler.processing import Processor
+from crawler.reading_list import canonical_url, read_reading_list
+from graph.arxiv_ids import arxiv_id_from_url
+
+
+_GITHUB_RAW = "https://raw.githubusercontent.com"
+
+
+class SpiderArgumentError(ValueError):
+    """An ``-a`` argument the spider cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    seeds: Path
+    depth: int = 1
+    max_pages: int = 100
+    max_papers: int = 200
+
+
+def _non_negative_int(name: str, value) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise SpiderArgumentError(f"-a {name}={value!r}: expected a whole number") from None
+    if number < 0:
+        raise SpiderArgumentError(f"-a {name}={value!r}: must be 0 or more")
+    return number
+
+
+def crawl_options(seeds=None, depth=1, max_pages=100, max_papers=200) -> CrawlOptions:
+    """Validate the spider's ``-a`` arguments.
+
+    >>> crawl_options(depth="0").depth
+    0
+    """
+    return CrawlOptions(
+        seeds=Path(seeds) if seeds else BUNDLED_READING_LIST,
+        depth=_non_negative_int("depth", depth),
+        max_pages=_non_negative_int("max_pages", max_pages),
+        max_papers=_non_negative_int("max_papers", max_papers),
+    )
+
+
+class SeedsSpider(scrapy.Spider):
+    name = "seeds"
+
+    def __init__(self, seeds=None, depth=1, max_pages=100, max_papers=200, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = crawl_options(seeds, depth, max_pages, max_papers)
+        self.reading_list = None
+        self._pages_left = self.options.max_pages
+        self._papers_seen: set[str] = set()
+        self._papers_left = self.options.max_papers
+        self._requested: set[str] = set()
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        if not settings.get("HTTPCACHE_DIR"):
+            cache_dir = Path(settings.get("DATA_DIR") or "data").resolve() / "httpcache"
+            settings.set("HTTPCACHE_DIR", str(cache_dir), priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.processor = Processor(crawler.settings.getint("EXTRACT_PROCESSES", 2))
+        crawler.signals.connect(spider._close_processor, signal=scrapy.signals.spider_closed)
+        return spider
+
+    def _raw_url(self, url: str) -> str | None:
+        raw = github_raw_url(url)
+        base = self.settings.get("GITHUB_RAW_BASE", _GITHUB_RAW).rstrip("/")
+        if raw and raw.startswith(_GITHUB_RAW) and base != _GITHUB_RAW:
+            raw = base + raw[len(_GITHUB_RAW):]
+        return raw
+
+    def _close_processor(self, spider=None):
+        self.processor.close()
+
+    # -- the list ----------------------------------------------------------------------
+    async def start(self):
+        self.reading_list = read_reading_list(self.options.seeds)
+        list_path = str(self.options.seeds)
+        for problem in self.reading_list.problems:
+            self.logger.warning("%s:%d: skipped %r: %s", self.options.seeds.name,
+                                problem.line, problem.text, problem.reason)
+        yield ReadingListItem(list_path=list_path, reading_list=self.reading_list)
+        first_line: dict[str, str] = {}
+        for seed in self.reading_list.seeds:
+            first_line.setdefault(seed.url, seed.raw)
+        for url, raw in first_line.items():
+            arxiv_id = arxiv_id_from_url(url)
+            if arxiv_id:
+                self._papers_seen.add(arxiv_id)
+                yield DocumentItem(url=url, final_url=url, outcome="pending", kind="arxiv",
+                                   depth=0, is_seed=1, links=None,
+                                   reason=f"waiting for arXiv metadata of {arxiv_id}")
+                yield PaperRefItem(arxiv_id=arxiv_id, doc_url=url, how="seed",
+                                   evidence=raw.strip()[:300], depth=0)
+                continue
+            yield self._request(url, depth=0, is_seed=True)
+
+    def _request(self, url: str, depth: int, is_seed: bool) -> scrapy.Request:
+        self._requested.add(url)
+        fetch_url = self._raw_url(url) or url
+        return scrapy.Request(
+            fetch_url, callback=self.parse, errback=self.failed, dont_filter=is_seed,
+            meta={"doc_url": url, "depth": depth, "is_seed": is_seed},
+        )
+
+    # -- responses ---------------------------------------------------------------------
+    @staticmethod
+    def fetched_via(response) -> str:
+        if response.meta.get("fetched_via"):
+            return response.meta["fetched_via"]
+        return "cache" if "cached" in response.flags else "live"
+
+    async def parse(self, response):
+        meta = response.meta
+        content_type = response.headers.get(b"Content-Type")
+        content_type = content_type.decode("latin-1") if content_type else None
+        result = await self.processor.run(meta["doc_url"], response.url, content_type,
+                                          response.body)
+        doc = result["document"]
+        doc.update(http_status=response.status, depth=meta["depth"],
+                   is_seed=int(meta["is_seed"]), fetched_via=self.fetched_via(response),
+                   archive_timestamp=meta.get("archive_timestamp"))
+        yield DocumentItem(**doc, links=result["links"])
+        for item in self._follow(meta["doc_url"], meta["depth"] + 1, result):
+            yield item
+
+    def _follow(self, doc_url: str, depth: int, result: dict):
+        if depth > self.options.depth:
+            return
+        for arxiv_id, how, evidence in result["paper_refs"]:
+            if arxiv_id not in self._papers_seen:
+                if self._papers_left <= 0:
+                    continue
+                self._papers_left -= 1
+                self._papers_seen.add(arxiv_id)
+            yield PaperRefItem(arxiv_id=arxiv_id, doc_url=doc_url, how=how,
+                               evidence=(evidence or "")[:300], depth=depth)
+        for to, _anchor in result["links"]:
+            if arxiv_id_from_url(to) or urlsplit(to).scheme not in ("http", "https"):
+                continue
+            try:
+                url = canonical_url(to)
+            except ValueError:
+                continue
+            if url in self._requested:
+                continue
+            if self._pages_left <= 0:
+                break
+            self._pages_left -= 1
+            yield self._request(url, depth=depth, is_seed=False)
+
+    def failed(self, failure):
+        request = failure.request
+        meta = request.meta
+        outcome, reason, status = classify_failure(failure.value)
+        response = getattr(failure.value, "response", None)
+        yield DocumentItem(
+            url=meta["doc_url"], final_url=response.url if response is not None else None,
+            outcome=outcome, reason=reason, http_status=status, depth=meta["depth"],
+            is_seed=int(meta["is_seed"]), links=None,
+            fetched_via=self.fetched_via(response) if response is not None else None,
+        )

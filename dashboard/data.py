@@ -1,0 +1,478 @@
+"""What the dashboard shows, as pure functions of the store and the graph (no Streamlit).
+
+The dashboard reads ``<DATA_DIR>/crawl.sqlite`` and ``<DATA_DIR>/graph.graphml``; it never
+writes either. Everything here takes plain values and returns plain values, so it is tested
+without a browser and reused by the page code in ``dashboard/app.py``.
+
+>>> import networkx as nx
+>>> G = nx.MultiDiGraph()
+>>> G.add_node("method:yolo", kind="method", label="YOLO")
+>>> G.add_node("topic:od", kind="topic", label="object detection")
+>>> G.add_edge("method:yolo", "topic:od", rel="part_of", weight=1.0)
+0
+>>> sorted(filter_graph(G, Filters(kinds=("method",))).nodes)
+['method:yolo']
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import networkx as nx
+
+from graph.store import OUTCOMES, STORE_FILENAME, Store
+
+GRAPH_FILENAME = "graph.graphml"
+KINDS = ("page", "paper", "person", "method", "topic")
+RELATIONS = ("listed_under", "links_to", "mentions", "authored", "introduces",
+             "evolved_from", "part_of", "works_on")
+VIEW_LIMIT = 500
+CRAWL_COMMAND = "scrapy crawl seeds"
+BUILD_COMMAND = "python -m graph build"
+
+
+def data_dir(environ: dict | None = None) -> Path:
+    """The data directory: ``$DATA_DIR``, default ``./data``.
+
+    >>> data_dir({"DATA_DIR": "/tmp/x"})
+    PosixPath('/tmp/x')
+    """
+    environ = os.environ if environ is None else environ
+    return Path(environ.get("DATA_DIR") or "data")
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def signature(directory: str | Path) -> tuple:
+    """Modification time and size of the store (with its write-ahead log) and the graph file.
+
+    Caches key on this, so the dashboard reloads exactly when a crawl or a build changed
+    something. A running crawl writes to ``crawl.sqlite-wal`` first, hence the WAL's entry.
+
+    >>> signature("/nonexistent")
+    (None, None, None)
+    """
+    d = Path(directory)
+    return (_stat(d / STORE_FILENAME), _stat(d / (STORE_FILENAME + "-wal")),
+            _stat(d / GRAPH_FILENAME))
+
+
+def has_store(directory: str | Path) -> bool:
+    return (Path(directory) / STORE_FILENAME).is_file()
+
+
+def graphml_is_current(directory: str | Path) -> bool:
+    """True when ``graph.graphml`` exists and is no older than the store.
+
+    An older file predates the last crawl: the graph is then rebuilt from the store, which
+    is the source of truth.
+    """
+    store_sig, wal_sig, graph_sig = signature(directory)
+    if graph_sig is None:
+        return False
+    newest_store = max((s[0] for s in (store_sig, wal_sig) if s), default=0)
+    return graph_sig[0] >= newest_store
+
+
+@dataclass
+class Snapshot:
+    """One consistent read of the data directory."""
+
+    graph: nx.MultiDiGraph
+    source: str                      # "graphml" | "store"
+    seeds: list[dict] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)
+    store_counts: dict[str, int] = field(default_factory=dict)
+    has_store: bool = True
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.seeds and self.graph.number_of_nodes() == 0
+
+
+def read_snapshot(directory: str | Path, build=None) -> Snapshot:
+    """Read the store and the graph of ``directory``.
+
+    ``build`` is ``graph.build.build_graph`` (passed in so tests can swap it); it is used
+    when there is no current ``graph.graphml``. Raises ``graph.store.StoreMissing`` when
+    there is neither a store nor a graph file.
+    """
+    d = Path(directory)
+    seeds: list[dict] = []
+    problems: list[dict] = []
+    counts: dict[str, int] = {}
+    store = None
+    # Decide before opening: an open store has a fresh write-ahead log.
+    use_graphml = (d / GRAPH_FILENAME).is_file() and (not has_store(d) or graphml_is_current(d))
+    if has_store(d) or not (d / GRAPH_FILENAME).is_file():
+        store = Store.open_existing(d)  # raises StoreMissing before any crawl
+    try:
+        if store is not None:
+            seeds = store.seed_outcomes()
+            problems = store.problems()
+            counts = store.counts()
+        if use_graphml:
+            G = nx.read_graphml(d / GRAPH_FILENAME, force_multigraph=True)
+            source = "graphml"
+        else:
+            if build is None:
+                from graph.build import build_graph as build
+            G = build(store)
+            source = "store"
+    finally:
+        if store is not None:
+            store.close()
+    if not isinstance(G, nx.MultiDiGraph):
+        G = nx.MultiDiGraph(G)
+    return Snapshot(G, source, seeds, problems, counts, has_store=store is not None)
+
+
+# -- attributes ---------------------------------------------------------------------------
+def as_list(value: Any) -> list[str]:
+    """A list attribute, whether built in memory (a list) or read from GraphML ('a|b').
+
+    >>> as_list("Kaiming He|何恺明"), as_list(["a", "b"]), as_list(None)
+    (['Kaiming He', '何恺明'], ['a', 'b'], [])
+    """
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return [str(v) for v in value if v is not None and str(v).strip()]
+    text = str(value).strip()
+    return [p.strip() for p in text.split("|") if p.strip()] if text else []
+
+
+def label_of(G: nx.Graph, node: Any) -> str:
+    """A node's label, falling back to its id."""
+    data = G.nodes[node] if node in G else {}
+    return str(data.get("label") or data.get("title") or node)
+
+
+def kind_of(G: nx.Graph, node: Any) -> str:
+    if node not in G:
+        return ""
+    kind = G.nodes[node].get("kind")
+    return str(kind) if kind else str(node).split(":", 1)[0]
+
+
+def display_name(G: nx.Graph, node: Any) -> str:
+    """'Kaiming He (person)': how a node reads in lists and pickers."""
+    return f"{label_of(G, node)} ({kind_of(G, node)})"
+
+
+def year_of(value: Any) -> int | None:
+    """A year as int from 2015, 2015.0, '2015' or '2015-12-10T...'.
+
+    >>> year_of("2015-12-10T15:00:00Z"), year_of(2014.0), year_of(None)
+    (2015, 2014, None)
+    """
+    if value is None or value == "":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        text = str(value)
+        return int(text[:4]) if text[:4].isdigit() else None
+
+
+def weight_of(data: dict) -> float:
+    try:
+        return float(data.get("weight", 1.0))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def nodes_of_kind(G: nx.Graph, kind: str) -> list:
+    """Nodes of one kind, sorted by label."""
+    return sorted((n for n in G if kind_of(G, n) == kind), key=lambda n: label_of(G, n).lower())
+
+
+# -- overview -------------------------------------------------------------------------------
+def kind_counts(G: nx.Graph) -> dict[str, int]:
+    """Number of nodes per kind, in the contract's order, then any other kind."""
+    counts = Counter(kind_of(G, n) for n in G)
+    ordered = {k: counts.get(k, 0) for k in KINDS}
+    ordered.update({k: v for k, v in sorted(counts.items()) if k not in ordered})
+    return ordered
+
+
+def relation_counts(G: nx.Graph) -> dict[str, int]:
+    counts = Counter(str(d.get("rel", "")) for *_, d in G.edges(data=True))
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+DEAD, OK, PENDING = "dead", "ok", "not crawled"
+DEAD_OUTCOMES = frozenset(OUTCOMES) - {"ok"}
+
+
+def seed_state(outcome: str | None) -> str:
+    """'ok', 'dead' or 'not crawled' for a seed's outcome."""
+    if outcome is None:
+        return PENDING
+    return OK if outcome == "ok" else DEAD
+
+
+def seed_summary(seeds: Iterable[dict]) -> dict[str, int]:
+    """Seeds per state: ``{'ok': n, 'dead': n, 'not crawled': n}``."""
+    counts = Counter(seed_state(s.get("outcome")) for s in seeds)
+    return {OK: counts[OK], DEAD: counts[DEAD], PENDING: counts[PENDING]}
+
+
+def seed_rows(seeds: Iterable[dict], only_problems: bool = False) -> list[dict]:
+    """The crawl-health table: one row per seed, in reading-list order.
+
+    >>> seed_rows([{"line": 3, "listed_url": "http://x/", "outcome": "dns_error"}])[0]["state"]
+    'dead'
+    """
+    rows = []
+    for s in seeds:
+        state = seed_state(s.get("outcome"))
+        if only_problems and state == OK:
+            continue
+        rows.append({
+            "line": s.get("line"),
+            "state": state,
+            "outcome": s.get("outcome") or "",
+            "reason": s.get("reason") or "",
+            "http_status": s.get("http_status"),
+            "listed_url": s.get("listed_url") or s.get("url") or "",
+            "final_url": s.get("final_url") or "",
+            "title": s.get("title") or "",
+            "heading": s.get("heading") or "",
+            "fetched_via": s.get("fetched_via") or "",
+        })
+    return rows
+
+
+def headings(seeds: Iterable[dict]) -> list[str]:
+    """The reading list's headings, in the order they first appear."""
+    seen: dict[str, None] = {}
+    for s in seeds:
+        if s.get("heading"):
+            seen.setdefault(str(s["heading"]), None)
+    return list(seen)
+
+
+# -- filters --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Filters:
+    """What one view of the network shows. ``kinds``/``rels`` None mean all of them."""
+
+    kinds: tuple[str, ...] | None = None
+    rels: tuple[str, ...] | None = None
+    topic: str | None = None          # a topic node: it, its neighbours, its methods' neighbours
+    community: tuple = ()             # the nodes of one community
+    heading: str | None = None        # pages listed under this heading, and their neighbours
+    min_weight: float = 0.0
+
+
+def neighbourhood(G: nx.Graph, nodes: Iterable) -> set:
+    """The nodes and everything one edge away, in either direction."""
+    out = set()
+    for n in nodes:
+        if n in G:
+            out.add(n)
+            out.update(G.successors(n))
+            out.update(G.predecessors(n))
+    return out
+
+
+def topic_scope(G: nx.Graph, topic: Any) -> set:
+    """A topic, its neighbours, and the neighbours of the methods that are part of it."""
+    if topic not in G:
+        return set()
+    methods = [u for u, _, d in G.in_edges(topic, data=True) if d.get("rel") == "part_of"]
+    return neighbourhood(G, [topic]) | neighbourhood(G, methods)
+
+
+def heading_pages(G: nx.Graph, seeds: Iterable[dict], heading: str) -> list:
+    """Page nodes of the seeds listed under ``heading``."""
+    pages = [f"page:{s['url']}" for s in seeds if s.get("heading") == heading and s.get("url")]
+    return [p for p in dict.fromkeys(pages) if p in G]
+
+
+def filter_graph(G: nx.MultiDiGraph, f: Filters, seeds: Iterable[dict] = ()) -> nx.MultiDiGraph:
+    """The part of ``G`` that ``f`` selects, as a new graph with every attribute kept.
+
+    Scopes (topic, community, heading) intersect; then nodes are kept by kind and edges
+    by relation and minimum weight. Exports of a view use exactly this graph.
+    """
+    nodes = set(G.nodes)
+    if f.topic:
+        nodes &= topic_scope(G, f.topic)
+    if f.community:
+        nodes &= set(f.community)
+    if f.heading:
+        nodes &= neighbourhood(G, heading_pages(G, seeds, f.heading))
+    if f.kinds is not None:
+        nodes = {n for n in nodes if kind_of(G, n) in f.kinds}
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.add_nodes_from((n, dict(G.nodes[n])) for n in G if n in nodes)  # keep G's order
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if u in nodes and v in nodes and (f.rels is None or d.get("rel") in f.rels) \
+                and weight_of(d) >= f.min_weight:
+            H.add_edge(u, v, key=k, **d)
+    return H
+
+
+def cap_view(G: nx.Graph, scores: dict, limit: int = VIEW_LIMIT) -> tuple[list, dict[str, int]]:
+    """The ``limit`` most central nodes of ``G`` and, per kind, how many were left out.
+
+    >>> G = nx.MultiDiGraph(); G.add_nodes_from([("a", {"kind": "page"}), ("b", {"kind": "page"})])
+    >>> cap_view(G, {"a": 0.2, "b": 0.8}, limit=1)
+    (['b'], {'page': 1})
+    """
+    ranked = sorted(G.nodes, key=lambda n: (-float(scores.get(n, 0.0)), label_of(G, n)))
+    kept, dropped = ranked[:limit], ranked[limit:]
+    return kept, dict(Counter(kind_of(G, n) for n in dropped).most_common())
+
+
+# -- one node -------------------------------------------------------------------------------
+DETAIL_FIELDS = ("url", "final_url", "title", "year", "published", "status", "http_status",
+                 "lang", "fetched_via", "archive_timestamp", "arxiv_id", "categories",
+                 "primary_category", "doi", "journal_ref", "pdf_url", "category",
+                 "affiliation", "chinese_name", "depth")
+
+
+def node_details(G: nx.Graph, node: Any, seeds: Iterable[dict] = ()) -> dict:
+    """What the details panel shows about one node (raw values; the page escapes them).
+
+    Pages carry the outcome of their crawl from the seed table when they were listed.
+    """
+    data = dict(G.nodes[node])
+    details = {
+        "id": str(node),
+        "kind": kind_of(G, node),
+        "label": label_of(G, node),
+        "summary": str(data.get("summary") or data.get("description") or ""),
+        "keywords": as_list(data.get("keywords")),
+        "authors": as_list(data.get("authors")),
+        "aliases": as_list(data.get("aliases")),
+        "year": year_of(data.get("year") or data.get("published")),
+        "url": str(data.get("url") or data.get("abs_url") or ""),
+        "status": str(data.get("status") or ""),
+        "reason": "",
+        "listed_at": [],
+        "other": {k: v for k, v in data.items()
+                  if k in DETAIL_FIELDS and k not in ("authors", "aliases", "url", "status")
+                  and v not in (None, "")},
+    }
+    page_url = str(node)[len("page:"):] if str(node).startswith("page:") else None
+    for s in seeds:
+        if page_url and s.get("url") == page_url:
+            details["listed_at"].append(s.get("line"))
+            if s.get("outcome") and not details["status"]:
+                details["status"] = s["outcome"]
+            if s.get("reason"):
+                details["reason"] = str(s["reason"])
+    if not details["reason"] and data.get("reason"):
+        details["reason"] = str(data["reason"])
+    if not details["listed_at"] and data.get("lines"):
+        details["listed_at"] = as_list(data["lines"])
+    # A page whose crawl failed is a dead link; 'pending' is not crawled yet.
+    details["dead"] = details["kind"] == "page" and details["status"] in DEAD_OUTCOMES
+    details["headings"] = as_list(data.get("headings"))
+    details["notes"] = as_list(data.get("notes"))
+    # authors of a paper are also its 'authored' edges: list them when the attribute is absent
+    if not details["authors"] and details["kind"] in ("paper", "page"):
+        details["authors"] = [label_of(G, u) for u, _, d in G.in_edges(node, data=True)
+                              if d.get("rel") == "authored"]
+    return details
+
+
+def neighbours(G: nx.MultiDiGraph, node: Any) -> dict[str, list[dict]]:
+    """The node's edges grouped by relation, each with the other end and its evidence.
+
+    ``direction`` is '→' for an edge leaving ``node`` and '←' for one arriving.
+    """
+    groups: dict[str, list[dict]] = {}
+    edges = [(v, "→", d) for _, v, d in G.out_edges(node, data=True)]
+    edges += [(u, "←", d) for u, _, d in G.in_edges(node, data=True)]
+    for other, direction, d in edges:
+        more = [f"{d[f'evidence_{i}']} ({d.get(f'source_{i}') or '?'})" for i in (2, 3)
+                if d.get(f"evidence_{i}")]
+        groups.setdefault(str(d.get("rel", "")), []).append({
+            "direction": direction,
+            "node": label_of(G, other),
+            "kind": kind_of(G, other),
+            "evidence": str(d.get("evidence") or ""),
+            "source": str(d.get("source") or ""),
+            "more evidence": " | ".join(more),
+            "weight": weight_of(d),
+            "id": str(other),
+        })
+    for rows in groups.values():
+        rows.sort(key=lambda r: (-r["weight"], r["node"].lower()))
+    return dict(sorted(groups.items()))
+
+
+# -- paths, lineage, reading order --------------------------------------------------------
+def path_rows(G: nx.Graph, hops: list[dict] | None) -> list[dict]:
+    """An explanation path as table rows with readable labels."""
+    rows = []
+    for i, h in enumerate(hops or [], start=1):
+        rows.append({
+            "hop": i,
+            "from": label_of(G, h.get("src")),
+            "relation": str(h.get("rel", "")),
+            "to": label_of(G, h.get("dst")),
+            "evidence": str(h.get("evidence") or ""),
+            "source": str(h.get("source") or ""),
+        })
+    return rows
+
+
+def lineage_rows(G: nx.Graph, items: list[dict]) -> list[dict]:
+    return [{"year": year_of(it.get("year")), "method": str(it.get("label") or
+                                                            label_of(G, it.get("node"))),
+             "id": str(it.get("node"))} for it in items or []]
+
+
+def reading_rows(G: nx.Graph, nodes: list) -> list[dict]:
+    rows = []
+    for i, n in enumerate(nodes or [], start=1):
+        data = G.nodes[n] if n in G else {}
+        rows.append({
+            "#": i,
+            "title": label_of(G, n),
+            "kind": kind_of(G, n),
+            "year": year_of(data.get("year") or data.get("published")),
+            "url": str(data.get("url") or ""),
+        })
+    return rows
+
+
+def ranking_rows(G: nx.Graph, ranked: list[tuple]) -> list[dict]:
+    return [{"name": label_of(G, n), "score": round(float(s), 4), "degree": G.degree(n),
+             "id": str(n)} for n, s in ranked]
+
+
+def safe_url(url: Any) -> str | None:
+    """The URL if it is an http(s) link, else None (never link ``javascript:`` and friends).
+
+    >>> safe_url("https://a.example/x"), safe_url("javascript:alert(1)")
+    ('https://a.example/x', None)
+    """
+    text = str(url or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) and " " not in text else None
+
+
+def export_view(G: nx.MultiDiGraph, f: Filters, seeds: Iterable[dict], fmt: str) -> bytes:
+    """The file a download of the view holds: ``export_bytes`` of the filtered graph.
+
+    With no filters these are the bytes ``python -m graph export -f FMT`` writes.
+    """
+    from graph.export import export_bytes
+
+    return export_bytes(filter_graph(G, f, seeds), fmt)

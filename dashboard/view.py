@@ -1,0 +1,192 @@
+"""The network view: graph elements and styles for the Cytoscape.js component.
+
+The component (st-link-analysis) draws node captions on a canvas, which is safe for any
+text, but its side panel writes every node and edge field except ``label`` with
+``innerHTML``. So ``label`` carries the raw text (shown as text) and every other field is
+HTML-escaped here: a page titled ``<img src=x onerror=alert(1)>`` reads as that text.
+Ids are escaped too (they appear in the panel); :func:`node_from_event` maps them back.
+
+>>> import networkx as nx
+>>> G = nx.MultiDiGraph(); G.add_node("page:x", kind="page", label="<b>x</b>")
+>>> el = elements(G, ["page:x"], {"page:x": 1.0})
+>>> el["nodes"][0]["data"]["label"], el["nodes"][0]["data"]["id"]
+('<b>x</b>', 'page:x')
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import networkx as nx
+
+from dashboard.data import kind_of, label_of, weight_of, year_of
+
+# Streamlit's named colours, so the legend (":blue[●] method") matches the drawing.
+KIND_COLORS = {
+    "page": ("gray", "#a3a8b4"),
+    "paper": ("green", "#21c354"),
+    "person": ("red", "#ff4b4b"),
+    "method": ("blue", "#1c83e1"),
+    "topic": ("orange", "#ffa421"),
+}
+REL_COLORS = {
+    "listed_under": "#c9ada7",
+    "links_to": "#adb5bd",
+    "mentions": "#a8dadc",
+    "authored": "#f4a261",
+    "introduces": "#2a9d8f",
+    "evolved_from": "#1d3557",
+    "part_of": "#e9c46a",
+    "works_on": "#e76f51",
+}
+OTHER_COLOR = "#6c757d"
+LABEL_LIMIT = 60
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def esc(value: Any) -> str:
+    """HTML-escaped text for fields the component writes as HTML.
+
+    >>> esc('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    """
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def md(text: Any) -> str:
+    """Untrusted text made literal for ``st.markdown``: whitespace collapsed (no code blocks
+    or headings from indentation and line starts) and every ASCII punctuation character
+    backslash-escaped (no HTML, links, emphasis, ``:color[...]`` or ``$math$``).
+
+    >>> md("<img src=x> **b**")
+    '\\\\<img src\\\\=x\\\\> \\\\*\\\\*b\\\\*\\\\*'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str("" if text is None else text).split()))
+
+
+def node_id(element: dict) -> str:
+    """The graph node id of a Cytoscape node element."""
+    return html.unescape(element["data"]["id"])
+
+
+def short(text: str, limit: int = LABEL_LIMIT) -> str:
+    """A caption short enough to draw under a node."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def node_from_event(value: Any, G: nx.Graph) -> Any:
+    """The graph node a component event points at (its ``target_id``), or None.
+
+    >>> G = nx.MultiDiGraph(); G.add_node("page:a&b")
+    >>> node_from_event({"action": "pick", "data": {"target_id": "page:a&amp;b"}}, G)
+    'page:a&b'
+    """
+    if not isinstance(value, dict):
+        return None
+    data = value.get("data") or {}
+    target = data.get("target_id") if isinstance(data, dict) else None
+    if not isinstance(target, str):
+        return None
+    node = html.unescape(target)
+    return node if node in G else None
+
+
+def elements(G: nx.Graph, nodes: list, scores: dict, focus: Any = None) -> dict:
+    """Cytoscape elements for ``nodes`` of ``G`` and the edges between them.
+
+    Node size follows centrality (``size`` from 0 to 1, relative to the view's most central
+    node). The ``focus`` node is drawn selected.
+    """
+    keep = set(nodes)
+    top = max((float(scores.get(n, 0.0)) for n in nodes), default=0.0) or 1.0
+    out_nodes = []
+    for n in nodes:
+        data = G.nodes[n]
+        item = {
+            "id": esc(n),
+            "label": short(label_of(G, n)),     # raw: drawn on canvas, shown as innerText
+            "kind": esc(kind_of(G, n)),
+            "size": round(float(scores.get(n, 0.0)) / top, 4),
+        }
+        year = year_of(data.get("year"))
+        if year:
+            item["year"] = year
+        for name in ("url", "status"):
+            if data.get(name):
+                item[name] = esc(data[name])
+        element = {"data": item}
+        if n == focus:
+            element["selected"] = True
+        out_nodes.append(element)
+    out_edges = []
+    for i, (u, v, d) in enumerate(G.edges(data=True)):
+        if u not in keep or v not in keep:
+            continue
+        item = {
+            "id": f"e{i}",
+            "source": esc(u),
+            "target": esc(v),
+            "label": str(d.get("rel") or "related"),
+            "weight": weight_of(d),
+        }
+        if d.get("evidence"):
+            item["evidence"] = esc(short(d["evidence"], 300))
+        if d.get("source"):
+            item["from"] = esc(d["source"])   # 'source' is taken by Cytoscape
+        out_edges.append({"data": item})
+    return {"nodes": out_nodes, "edges": out_edges}
+
+
+class Style:
+    """One Cytoscape style rule in the shape the component takes (anything with ``dump``).
+
+    The component's own NodeStyle selects on ``label``; here ``label`` is the caption, so
+    rules select on ``kind`` and ``label`` (edges: the relation) instead.
+    """
+
+    def __init__(self, selector: str, style: dict):
+        self.selector, self.style = selector, style
+
+    def dump(self) -> dict:
+        return {"selector": self.selector, "style": self.style}
+
+
+def _quoted(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def node_styles(kinds=tuple(KIND_COLORS)) -> list[Style]:
+    base = Style("node", {
+        "label": "data(label)",
+        "width": "mapData(size, 0, 1, 14, 46)",
+        "height": "mapData(size, 0, 1, 14, 46)",
+        "font-size": 9,
+        "min-zoomed-font-size": 6,
+        "text-wrap": "ellipsis",
+        "text-max-width": 120,
+        "background-color": OTHER_COLOR,
+    })
+    return [base] + [Style(f"node[kind='{_quoted(k)}']",
+                           {"background-color": KIND_COLORS.get(k, ("", OTHER_COLOR))[1]})
+                     for k in kinds]
+
+
+def edge_styles(rels=tuple(REL_COLORS)) -> list[Style]:
+    base = Style("edge", {"target-arrow-shape": "triangle", "curve-style": "bezier",
+                          "width": "mapData(weight, 0, 3, 0.6, 3)"})
+    return [base] + [Style(f"edge[label='{_quoted(r)}']", {
+        "line-color": REL_COLORS.get(r, OTHER_COLOR),
+        "target-arrow-color": REL_COLORS.get(r, OTHER_COLOR),
+    }) for r in rels]
+
+
+def legend_markdown(kinds=tuple(KIND_COLORS)) -> str:
+    """A colour legend for the node kinds.
+
+    >>> legend_markdown(("person",))
+    ':red[●] person'
+    """
+    return "  ".join(f":{KIND_COLORS.get(k, ('gray', ''))[0]}[●] {k}" for k in kinds)

@@ -1,0 +1,330 @@
+"""Write the graph in formats other tools read: GraphML, GEXF, node-link JSON, CSV.
+
+Every format is written from :func:`sanitize_for_export`, so they all carry the same data:
+scalar attributes only (None and empty strings dropped, lists joined with ``|``, dicts as
+JSON, dates as ISO strings), one type per attribute name, no character that XML 1.0 forbids,
+and a unique key on every edge (``e0``, ``e1``, ...) that GraphML and GEXF write as the
+edge id. networkx and python-igraph read the
+GraphML back with every node, edge and attribute; Gephi opens the GEXF.
+
+Formats
+-------
+graphml
+    ``nx.read_graphml(path, force_multigraph=True)``; ``igraph.Graph.Read_GraphML(path)``.
+gexf
+    GEXF 1.2 for Gephi.
+json
+    networkx node-link data: ``{"directed", "multigraph", "graph", "nodes", "edges"}``.
+    An edge's endpoints are under ``src`` and ``dst`` (``source`` is the edge's provenance
+    attribute). Read back with ``nx.node_link_graph(data, source="src", target="dst")``.
+csv
+    Neo4j ``neo4j-admin database import`` layout: ``nodes.csv`` with header
+    ``id:ID,:LABEL,label,...`` (``:LABEL`` is the node kind) and ``edges.csv`` with
+    ``:START_ID,:END_ID,:TYPE,...`` (``:TYPE`` is the relation). Typed columns carry
+    ``:long``, ``:double`` or ``:boolean``. :func:`write_graph` writes them into a directory;
+    :func:`export_bytes` returns them as a zip archive.
+
+>>> import networkx as nx
+>>> G = nx.MultiDiGraph()
+>>> G.add_node("topic:gan", kind="topic", label="GAN", aliases=["GANs", "生成对抗网络"])
+>>> export_bytes(G, "json")[:30]
+b'{"directed": true, "multigraph'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import tempfile
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+__all__ = ["FORMATS", "EXTENSIONS", "clean_text", "sanitize_for_export", "csv_tables",
+           "export_bytes", "write_graph"]
+
+FORMATS = ("graphml", "gexf", "json", "csv")
+EXTENSIONS = {"graphml": ".graphml", "gexf": ".gexf", "json": ".json", "csv": ""}
+LIST_SEPARATOR = "|"
+JSON_SOURCE, JSON_TARGET = "src", "dst"
+
+# Characters XML 1.0 allows: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
+# [#x10000-#x10FFFF]. Everything else (C0 controls, lone surrogates, U+FFFE/U+FFFF) goes.
+_XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# XML parsers turn "\r\n" and a lone "\r" into "\n" when reading text, so write "\n" and
+# every reader sees the same string.
+_CR = re.compile("\r\n?")
+
+# Attribute names the formats reserve for themselves (GEXF gives these meaning).
+_RESERVED_NODE = {"id", "pid", "start", "end", "spells", "viz", "parents", "slices"}
+_RESERVED_EDGE = {"id", "key", "networkx_key", "type", "start", "end", "spells", "viz", "slices"}
+
+
+def clean_text(value: str) -> str:
+    """A string every XML 1.0 parser reads back unchanged.
+
+    >>> clean_text("a\\x00b\\r\\nc\\x1b")
+    'ab\\nc'
+    """
+    return _XML_FORBIDDEN.sub("", _CR.sub("\n", value))
+
+
+def _scalar(value: Any) -> Any:
+    """One exportable scalar (str, int, float, bool) for ``value``, or None to drop it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        # GraphML readers disagree on nan/inf spellings: an unknown number is no value.
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        value = clean_text(value)
+        return value or None  # an empty string reads back as "None" in networkx GraphML
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        parts = [str(p) for p in (_scalar(v) for v in items) if p is not None]
+        return _scalar(LIST_SEPARATOR.join(parts))
+    if isinstance(value, dict):
+        return _scalar(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+    if hasattr(value, "item"):  # numpy scalars
+        return _scalar(value.item())
+    return _scalar(str(value))
+
+
+def _attr_name(name: Any, reserved: set[str]) -> str:
+    name = clean_text(str(name)) or "_"
+    return f"{name}_" if name in reserved else name
+
+
+def _unify(records: list[dict]) -> None:
+    """Give each attribute name one type across all records (in place).
+
+    int and float mix to float, bool with numbers to int; anything else mixed becomes str.
+    """
+    types: dict[str, set[type]] = {}
+    for rec in records:
+        for k, v in rec.items():
+            types.setdefault(k, set()).add(type(v))
+    target: dict[str, type] = {}
+    for k, ts in types.items():
+        if len(ts) == 1:
+            continue
+        if ts <= {int, float, bool}:
+            target[k] = float if float in ts else int
+        else:
+            target[k] = str
+    if not target:
+        return
+    for rec in records:
+        for k, t in target.items():
+            if k in rec and type(rec[k]) is not t:
+                v = rec[k]
+                rec[k] = (str(v) if t is str else t(v))
+
+
+def sanitize_for_export(G: nx.Graph) -> nx.MultiDiGraph:
+    """A copy of ``G`` that every export format writes and reads back intact.
+
+    Node ids and attribute values become XML-safe scalars; edge keys become unique ids
+    ``e0``, ``e1``, ... (the relation stays in the ``rel`` attribute).
+    Attribute names that GEXF reserves get a trailing ``_``.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", kind="page", keywords=["x", "y"], title=None)
+    >>> G.add_edge("a", "a", key="mentions", rel="mentions", evidence="1 < 2 \\x07")
+    'mentions'
+    >>> H = sanitize_for_export(G)
+    >>> H.nodes["a"], H.edges["a", "a", "mentions"]["evidence"]
+    ({'kind': 'page', 'keywords': 'x|y'}, '1 < 2 ')
+    """
+    ids: dict[Any, str] = {}
+    taken: set[str] = set()
+    for n in G.nodes:
+        base = clean_text(str(n)) or "_"
+        nid, i = base, 1
+        while nid in taken:  # two ids that differed only in forbidden characters
+            i += 1
+            nid = f"{base}~{i}"
+        taken.add(nid)
+        ids[n] = nid
+
+    node_records = []
+    for n, data in G.nodes(data=True):
+        rec = {}
+        for k, v in data.items():
+            v = _scalar(v)
+            if v is not None:
+                rec[_attr_name(k, _RESERVED_NODE)] = v
+        node_records.append(rec)
+    edge_records = []
+    edge_ends = []
+    for i, (u, v, key, data) in enumerate(_edges_with_keys(G)):
+        rec = {}
+        for k, val in data.items():
+            val = _scalar(val)
+            if val is not None:
+                rec[_attr_name(k, _RESERVED_EDGE)] = val
+        edge_records.append(rec)
+        # The key doubles as the edge id in GraphML and GEXF: unique, so Gephi and yEd
+        # keep parallel edges apart (the relation stays in ``rel``).
+        edge_ends.append((ids[u], ids[v], f"e{i}"))
+    _unify(node_records + edge_records)  # one type per name, even across nodes and edges
+
+    graph_attrs = {}
+    for k, v in G.graph.items():
+        v = _scalar(v)
+        if v is not None and k not in ("node_default", "edge_default"):
+            graph_attrs[clean_text(str(k)) or "_"] = v
+
+    H = nx.MultiDiGraph(**graph_attrs)
+    H.add_nodes_from(zip(ids.values(), node_records))
+    H.add_edges_from((u, v, k, rec) for (u, v, k), rec in zip(edge_ends, edge_records))
+    return H
+
+
+def _edges_with_keys(G: nx.Graph):
+    if G.is_multigraph():
+        yield from G.edges(keys=True, data=True)
+    else:
+        for u, v, data in G.edges(data=True):
+            yield u, v, data.get("rel", 0), data
+
+
+# -- format writers -----------------------------------------------------------------------
+def _graphml(H: nx.MultiDiGraph) -> bytes:
+    buf = io.BytesIO()
+    nx.write_graphml(H, buf, encoding="utf-8", prettyprint=False)
+    return buf.getvalue()
+
+
+def _gexf(H: nx.MultiDiGraph) -> bytes:
+    buf = io.BytesIO()
+    nx.write_gexf(H, buf, encoding="utf-8", prettyprint=False)
+    return buf.getvalue()
+
+
+def _json(H: nx.MultiDiGraph) -> bytes:
+    data = nx.node_link_data(H, source=JSON_SOURCE, target=JSON_TARGET, edges="edges")
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+_NEO4J_TYPES = {bool: "boolean", int: "long", float: "double", str: ""}
+
+
+def _csv_header(records: list[dict], first: list[str]) -> tuple[list[str], list[str]]:
+    """Column names (attribute order of first appearance) and their Neo4j headers."""
+    names: dict[str, type] = {}
+    for rec in records:
+        for k, v in rec.items():
+            names.setdefault(k, type(v))
+    cols = [k for k in names if k not in first]
+    headers = [f"{k}:{_NEO4J_TYPES[names[k]]}" if _NEO4J_TYPES[names[k]] else k for k in cols]
+    return cols, headers
+
+
+def _csv_value(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v
+
+
+def csv_tables(G: nx.Graph) -> dict[str, str]:
+    """``{"nodes.csv": text, "edges.csv": text}`` in the Neo4j bulk-import layout.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("method:yolo", kind="method", label="YOLO", year=2015)
+    >>> csv_tables(G)["nodes.csv"].splitlines()
+    ['id:ID,:LABEL,label,year:long', 'method:yolo,method,YOLO,2015']
+    """
+    H = sanitize_for_export(G)
+    nodes = [d for _, d in H.nodes(data=True)]
+    cols, headers = _csv_header(nodes, ["kind"])
+    out = io.StringIO(newline="")
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["id:ID", ":LABEL", *headers])
+    for n, d in H.nodes(data=True):
+        w.writerow([n, d.get("kind", ""), *(_csv_value(d.get(c)) for c in cols)])
+    nodes_csv = out.getvalue()
+
+    edges = [d for *_, d in H.edges(keys=True, data=True)]
+    cols, headers = _csv_header(edges, ["rel"])
+    out = io.StringIO(newline="")
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([":START_ID", ":END_ID", ":TYPE", *headers])
+    for u, v, k, d in H.edges(keys=True, data=True):
+        w.writerow([u, v, d.get("rel", k), *(_csv_value(d.get(c)) for c in cols)])
+    return {"nodes.csv": nodes_csv, "edges.csv": out.getvalue()}
+
+
+def _csv_zip(G: nx.Graph) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, text in csv_tables(G).items():
+            z.writestr(name, text.encode("utf-8"))
+    return buf.getvalue()
+
+
+def export_bytes(G: nx.Graph, fmt: str) -> bytes:
+    """The graph in format ``fmt`` (one of :data:`FORMATS`); csv is a zip of two files.
+
+    >>> G = nx.MultiDiGraph(); G.add_node("topic:rl", kind="topic", label="RL")
+    >>> export_bytes(G, "graphml").startswith(b"<?xml")
+    True
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "csv":
+        return _csv_zip(G)
+    H = sanitize_for_export(G)
+    return {"graphml": _graphml, "gexf": _gexf, "json": _json}[fmt](H)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    # Readers (the dashboard) never see a half-written file.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_graph(G: nx.Graph, fmt: str, path: str | Path) -> Path:
+    """Write the graph to ``path`` and return it.
+
+    For csv, ``path`` is a directory that receives ``nodes.csv`` and ``edges.csv``:
+    ``neo4j-admin database import full --nodes=PATH/nodes.csv --relationships=PATH/edges.csv
+    --multiline-fields=true``.
+
+    >>> import tempfile; d = tempfile.mkdtemp()
+    >>> G = nx.MultiDiGraph(); G.add_node("topic:rl", kind="topic", label="RL")
+    >>> write_graph(G, "graphml", Path(d) / "g.graphml").name
+    'g.graphml'
+    """
+    path = Path(path)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "csv":
+        path.mkdir(parents=True, exist_ok=True)
+        for name, text in csv_tables(G).items():
+            _atomic_write(path / name, text.encode("utf-8"))
+        return path
+    _atomic_write(path, export_bytes(G, fmt))
+    return path

@@ -1,0 +1,351 @@
+"""Text work on documents: language, sentences, extractive summaries, keywords.
+
+Pure functions, offline (no data downloads). Chinese goes through jieba, loaded once on
+first use; everything else is regular expressions and a TextRank over sentences.
+
+>>> detect_language("卷积神经网络（CNN）是一种深度学习模型。")
+'zh'
+>>> split_sentences("See Fig. 2, e.g. the top row. It is 3.5 times better!")
+['See Fig. 2, e.g. the top row.', 'It is 3.5 times better!']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import unicodedata
+import warnings
+from collections import Counter, defaultdict
+from functools import lru_cache
+from itertools import combinations
+
+from graph import _stopwords
+
+# Long PDFs: only the opening part is read, so every call stays fast.
+MAX_CHARS = 50_000
+MAX_SENTENCES = 200
+MAX_SENTENCE_CHARS = {"cjk": 150, "other": 300}
+CJK_LANGS = ("zh", "ja")
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RE = re.compile(f"[{_HAN}]")
+_KANA_RE = re.compile("[\u3041-\u3096\u30a1-\u30fa]")  # not ・ or ー, which Chinese uses too
+_HANGUL_RE = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3131-\u318e]")
+_CYRILLIC_WORD = re.compile("[\u0400-\u04ff]+")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['’-][A-Za-z\u00c0-\u024f]+)*")
+_CJK_RUN = re.compile(f"[{_HAN}\u3041-\u30ff]+")
+_JA_TERM = re.compile(f"[{_HAN}]{{2,}}|[\u30a1-\u30fa\u30fc]{{2,}}")  # kanji or katakana
+# A term as written in technical text: R-CNN, ResNet-50, word2vec (not the x3 of 3x3)
+_TERM = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+# Words of any alphabet (über, réseau), numbers like 3x3 whole, punctuation one by one
+_TOKEN = re.compile(r"(?<!\w)[^\W\d_]\w*(?:-\w+)*|\d[\w.]*|[^\w\s]|_")
+_ZH_TOKEN = re.compile(rf"{_TERM.pattern}|[{_HAN}]+")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+
+# Abbreviations whose period never ends a sentence (compared lower-case, without dots).
+_ABBREVIATIONS = frozenset("eg ie al fig figs eq eqs vs cf dr mr mrs ms prof sec ch approx "
+                           "resp vol pp ref refs viz dept univ".split())
+_CLOSERS = "\"'”’»)\\]」』）》"
+_BOUNDARY = re.compile(
+    rf"[.!?]+[{_CLOSERS}]*(?:\s+|(?=[{_HAN}]))"   # Latin: needs a space (or Chinese) after
+    rf"|[。！？；]+[{_CLOSERS}]*\s*")                 # Chinese: ends a sentence as it is
+_ENDS = ".!?。！？；" + _CLOSERS
+_PARAGRAPH = re.compile(r"\n[ \t\u3000]*\n")
+_WRAP_HYPHEN = re.compile(r"[A-Za-z]-$")
+_BULLET = re.compile(r"^(?:[-*•·▪●]|\(?\d{1,2}[.)]\s|[（(]?[一二三四五六七八九十]+[、.)）])")
+
+
+def detect_language(text: str | None) -> str | None:
+    """The document's language by script: 'zh', 'ja', 'ko', 'ru', or for Latin script
+    'en' (or 'de', 'fr', 'es' when their function words dominate); None if too little text.
+
+    Han characters are weighed one-for-one against Latin words, so a Chinese post full of
+    "R-CNN" and "ResNet" stays Chinese.
+
+    >>> detect_language("Faster R-CNN 论文笔记"), detect_language("The network is deep.")
+    ('zh', 'en')
+    >>> detect_language("2024 - 1.5") is None
+    True
+    """
+    sample = (text or "")[:20_000]
+    han, kana = len(_HAN_RE.findall(sample)), len(_KANA_RE.findall(sample))
+    latin = [w.lower() for w in _LATIN_WORD.findall(sample)]
+    # Japanese mixes kanji and kana; Chinese has no kana beyond a stray character.
+    japanese = kana >= 2 and kana >= 0.2 * (han + kana)
+    scores = {"ja" if japanese else "zh": han + kana, "ko": len(_HANGUL_RE.findall(sample)),
+              "ru": len(_CYRILLIC_WORD.findall(sample)), "en": len(latin)}
+    best = max(scores, key=lambda k: (scores[k], k == "en"))
+    if sum(scores.values()) < 2 or best != "en":
+        return best if sum(scores.values()) >= 2 else None
+    hits = {lang: sum(w in words for w in latin) for lang, words in _stopwords.DETECT.items()}
+    return max(hits, key=lambda k: (hits[k], k == "en"))
+
+
+def _paragraphs(text: str):
+    """Blank lines end paragraphs. A single newline is a PDF line wrap (joined) unless the
+    line before is short like a heading (not ending in a comma) or the next is a list item,
+    and the next line does not go on in lower case."""
+    for block in _PARAGRAPH.split(text.replace("\r\n", "\n").replace("\r", "\n")):
+        buf, prev = "", ""
+        for line in filter(None, (ln.strip() for ln in block.split("\n"))):
+            # Han characters are twice as wide: 20 of them make a short line
+            if buf and not line[0].islower() and (_BULLET.match(line) or (
+                    len(prev) + len(_HAN_RE.findall(prev)) < 40 and prev[-1] not in ",，、")):
+                yield buf
+                buf = ""
+            if not buf:
+                buf = line
+            elif _HAN_RE.match(buf[-1]) or _HAN_RE.match(line[0]) or _WRAP_HYPHEN.search(buf):
+                buf += line  # Chinese and hyphenated wraps join without a space
+            else:
+                buf += " " + line
+            prev = line
+        if buf:
+            yield buf
+
+
+def _is_boundary(para: str, m: re.Match) -> bool:
+    mark = m.group().strip()
+    if mark[0] in "。！？；" or m.end() >= len(para):
+        return True
+    if para[m.end()].islower():  # "e.g. the", "et al. showed", "etc. and"
+        return False
+    if mark[0] != ".":
+        return True
+    token = para[:m.start()].rsplit(None, 1)[-1].lstrip("([{\"'“‘") if m.start() else ""
+    if token.lower().replace(".", "") in _ABBREVIATIONS:
+        return False
+    return not re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]", token)  # U.S., "Y. LeCun"
+
+
+def split_sentences(text: str | None, lang: str | None = None) -> list[str]:
+    """Sentences ending in . ! ? or 。！？；, and paragraphs; trimmed, none empty.
+    Periods in decimals, versions, URLs, "e.g.", "et al.", "Fig." and "U.S." do not split.
+    (`lang` is accepted for symmetry: the rules above hold for every language.)
+
+    >>> split_sentences("卷积是什么？它提取特征。Girshick et al. proposed R-CNN.")
+    ['卷积是什么？', '它提取特征。', 'Girshick et al. proposed R-CNN.']
+    """
+    return list(_split_cached(text or ""))
+
+
+@lru_cache(maxsize=4)  # summarize() and keywords() of one document share the work
+def _split_cached(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for para in _paragraphs(text):
+        start, pending = 0, ""
+        for m in _BOUNDARY.finditer(para):
+            if _is_boundary(para, m):
+                piece = pending + para[start:m.end()].strip()
+                pending, start = "", m.end()
+                if any(c.isalpha() for c in piece):
+                    out.append(piece)
+                else:  # "1." or "(2)" alone is a list number: keep it with what follows
+                    pending = piece + " "
+        rest = (pending + para[start:].strip()).strip()
+        if rest:
+            out.append(rest)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    """jieba and its IDF table, loaded once, quietly (it logs, and warns about pkg_resources)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import jieba
+        import jieba.analyse
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+    return jieba, jieba.analyse.default_tfidf
+
+
+@lru_cache(maxsize=8192)
+def _zh_words(sentence: str) -> tuple[str, ...]:
+    """jieba words of the Chinese runs; Latin terms (R-CNN, ResNet) kept whole."""
+    jieba = _jieba()[0]
+    return tuple(w for m in _ZH_TOKEN.finditer(sentence)
+                 for w in (jieba.lcut(m.group()) if _HAN_RE.match(m.group()) else [m.group()]))
+
+
+@lru_cache(maxsize=65536)
+def _key(word: str) -> str:
+    """Case- and plural-folded form: 'Networks' -> 'network', 'CNNs' -> 'cnn'."""
+    w = word.lower()
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ics")):
+        return w[:-1]
+    return w
+
+
+def _terms(sentence: str, lang: str) -> list[str]:
+    """Content words of a sentence, in order: Chinese by jieba, Japanese as character
+    bigrams, the rest by spaces; stopwords and single characters dropped."""
+    if lang == "zh":
+        return [w for w in _zh_words(sentence) if len(w) > 1
+                and w not in _stopwords.ZH and w.lower() not in _stopwords.EN]
+    if lang == "ja":
+        return [r[i:i + 2] for r in _CJK_RUN.findall(sentence) for i in range(len(r) - 1)]
+    stop = _stopwords.STOP.get(lang, _stopwords.EN)
+    return [w for w in re.findall(r"[^\W\d_][\w-]*", sentence)
+            if len(w) > 1 and w.lower() not in stop]
+
+
+def _clip(sentence: str, lang: str) -> str:
+    """A sentence cut at a word boundary near the limit, marked with an ellipsis."""
+    limit = MAX_SENTENCE_CHARS["cjk" if lang in CJK_LANGS else "other"]
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 0.6 else cut).rstrip(" ,;:，、") + "…"
+
+
+def _document(text: str, lang: str | None) -> tuple[str, list[str]]:
+    """The language ('zh-CN' -> 'zh'; detected when not given) and the opening sentences."""
+    lang = (lang or "").split("-")[0].split("_")[0].lower() or detect_language(text) or "en"
+    return lang, split_sentences(text[:MAX_CHARS])[:MAX_SENTENCES]
+
+
+def summarize(text: str | None, lang: str | None = None, sentences: int = 3) -> str:
+    """An extractive summary: the `sentences` best sentences by TextRank (PageRank over
+    word-overlap similarity, with a prior for early sentences), in document order, joined
+    with a space (Chinese and Japanese: with nothing). A text that short comes back whole.
+
+    >>> summarize("Short text.  Two sentences.")
+    'Short text. Two sentences.'
+    """
+    import networkx as nx  # here: language detection alone should not pay for it
+
+    lang, sents = _document(text or "", lang)
+    joiner = "" if lang in CJK_LANGS else " "
+    if len(sents) <= max(sentences, 0):
+        return joiner.join(_clip(s, lang) for s in sents)
+    terms = [{_key(w) for w in _terms(s, lang)} for s in sents]
+    index = defaultdict(list)  # word -> sentences: only pairs sharing a word are compared
+    for i, words in enumerate(terms):
+        for w in words:
+            index[w].append(i)
+    pairs = Counter(pair for ids in index.values() for pair in combinations(ids, 2))
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(sents)))
+    graph.add_weighted_edges_from(
+        (a, b, n / (math.log1p(len(terms[a])) + math.log1p(len(terms[b]))))
+        for (a, b), n in pairs.items())
+    prior = {i: 1 / math.sqrt(i + 1) for i in range(len(sents))}
+    rank = nx.pagerank(graph, personalization=prior, max_iter=200)
+    # Headings and fragments make poor summaries: full sentences go first.
+    full = {i for i, s in enumerate(sents) if len(terms[i]) >= 3 and s[-1] in _ENDS}
+    chosen: list[int] = []
+    for i in sorted(range(len(sents)), key=lambda i: (i not in full, -round(rank[i], 12), i)):
+        if len(chosen) >= sentences:
+            break
+        if all(len(terms[i] & terms[j]) < 0.8 * len(terms[i] | terms[j]) for j in chosen):
+            chosen.append(i)  # (a near-repeat of a chosen sentence adds nothing)
+    return joiner.join(_clip(sents[i], lang) for i in sorted(chosen))
+
+
+def _display(key: str, forms: Counter) -> str:
+    """The singular form if the text has it (CNN, not CNNs), else the most frequent."""
+    return min(forms, key=lambda f: (f.lower() != key, -forms[f], len(f), f))
+
+
+def keywords(text: str | None, lang: str | None = None, k: int = 10) -> list[str]:
+    """About `k` keywords in the document's language, best first.
+
+    Latin-script text: phrases of 1-3 content words between stopwords and punctuation,
+    scored by frequency and length with nested phrases discounted (C-value); lower-case
+    except acronyms and CamelCase (CNN, R-CNN, ResNet); one form per word, never both
+    "network" and "networks". Chinese: jieba words by TF-IDF, English terms kept whole.
+
+    >>> keywords("CNNs use convolution. A CNN stacks convolutional layers. "
+    ...          "Convolutional layers learn filters.", k=3)
+    ['convolutional layers', 'CNN', 'convolution']
+    """
+    lang, sents = _document(text or "", lang)
+    if lang in CJK_LANGS:
+        return _keywords_cjk(sents, lang, k)
+    stop = _stopwords.STOP.get(lang, _stopwords.EN)
+    runs: list[list[str]] = []  # stretches of content words between stopwords and punctuation
+    seen: list[tuple[str, str]] = []  # (key, form as written) in document order
+    for s in sents:
+        run: list[str] = []
+        for pos, word in enumerate(_TOKEN.findall(_URL.sub(" . ", s)) + ["."]):
+            lower = word.lower()
+            if word[0].isalpha() and len(word) > 1 and lower not in stop:
+                # Acronyms and CamelCase keep their case; capitals at a sentence start do not.
+                keep = not word[1:].islower() or (pos and word[0].isupper())
+                seen.append((_key(lower), word if keep else lower))
+                run.append(_key(lower))
+            elif run:
+                runs.append(run)
+                run = []
+    counts = Counter(tuple(r[i:i + n]) for r in runs for n in (1, 2, 3)
+                     for i in range(len(r) - n + 1))
+    forms: defaultdict[str, Counter] = defaultdict(Counter)
+    for (key, form), n in Counter(seen).items():
+        forms[key][form] = n
+    # C-value: a phrase's count minus the mean count of the repeated longer phrases holding
+    # it, with a bonus for length. A phrase only ever seen inside one longer phrase is left
+    # to that phrase ("selective" in "selective search"); phrases seen once rank last.
+    holders: defaultdict[tuple, list[int]] = defaultdict(list)
+    absorbed = set()
+    for phrase, n in counts.items():
+        for size in range(1, len(phrase)):
+            for i in range(len(phrase) - size + 1):
+                sub = phrase[i:i + size]
+                holders[sub] += [n] if n > 1 else []
+                if counts[sub] == n:
+                    absorbed.add(sub)
+    scores = {}
+    for phrase, n in counts.items():
+        held = holders.get(phrase)
+        own = n - (sum(held) / len(held) if held else 0)
+        if phrase not in absorbed:
+            scores[phrase] = own * (1 + math.log2(len(phrase))) if n > 1 else 0.3
+    out: list[str] = []
+    taken: list[set] = []
+    first = {key: i for i, (key, _) in reversed(list(enumerate(seen)))}
+    # Ties go to the phrase met first: titles and opening sentences name the subject.
+    for phrase in sorted(scores, key=lambda p: (-round(scores[p], 9), first[p[0]], p)):
+        words = set(phrase)
+        if len(phrase) == 1 and phrase[0] in _stopwords.WEAK:
+            continue
+        if scores[phrase] > 0 and not any(words <= t or t <= words for t in taken):
+            taken.append(words)
+            out.append(" ".join(_display(w, forms[w]) for w in phrase))
+            if len(out) >= k:
+                break
+    return out
+
+
+def _keywords_cjk(sents: list[str], lang: str, k: int) -> list[str]:
+    """Chinese: TF-IDF with jieba's IDF table (English terms get the median IDF, as method
+    names they are rarely common words). Japanese: the most frequent kanji/katakana runs."""
+    if lang == "ja":
+        counts = Counter(r for s in sents for r in _JA_TERM.findall(s))
+        return sorted(counts, key=lambda w: (-counts[w], w))[:k]
+    tfidf = _jieba()[1]
+    forms: defaultdict[str, Counter] = defaultdict(Counter)
+    for w in (w for s in sents for w in _terms(s, "zh")):
+        if not w.isascii() or (len(w) > 1 and w[0].isalpha()):  # no "x" or "3x3"
+            forms[_key(w)][w if not w[1:].islower() else w.lower()] += 1
+    scores = {w: sum(f.values()) * (tfidf.median_idf if w.isascii() else
+                                    tfidf.idf_freq.get(w, tfidf.median_idf))
+              for w, f in forms.items()}
+    return [_display(w, forms[w]) for w in sorted(scores, key=lambda w: (-scores[w], w))[:k]]
+
+
+def text_fingerprint(text: str | None) -> str:
+    """sha1 of the text with case, width, punctuation and spacing folded away, for
+    spotting the same document under two URLs.
+
+    >>> text_fingerprint("Deep  Learning!") == text_fingerprint("deep learning")
+    True
+    """
+    folded = unicodedata.normalize("NFKC", text or "").casefold()
+    return hashlib.sha1(" ".join(re.findall(r"[^\W_]+", folded)).encode()).hexdigest()

@@ -1,0 +1,339 @@
+"""Tests of dashboard/: the Streamlit app through AppTest (no browser), and its data functions.
+
+Each test writes a small crawl store (tests/dashboard_fixtures.py) into tmp_path and points
+DATA_DIR at it. AppTest runs no JavaScript: the network component's arguments are checked
+as the JSON the app hands it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import data as D
+from dashboard import view as V
+from graph import analysis
+from graph.cli import main as graph_cli
+from graph.export import FORMATS, export_bytes
+from graph.store import Store
+from tests.dashboard_fixtures import (CHINESE_TITLE, DEAD_URL, XSS_TITLE, XSS_URL,
+                                      write_fixture_store)
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+TAB = {"overview": 0, "network": 1, "node": 2, "path": 3, "lineage": 4, "health": 5,
+       "export": 6}
+
+
+def start(data_dir: Path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    write_fixture_store(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def app(data_dir, monkeypatch) -> AppTest:
+    return start(data_dir, monkeypatch)
+
+
+@pytest.fixture
+def graph(data_dir):
+    return D.read_snapshot(data_dir).graph
+
+
+def network_elements(at: AppTest) -> dict:
+    (component,) = [e for e in at.get("component_instance")
+                    if "st_link_analysis" in e.proto.component_name]
+    return json.loads(component.proto.json_args)["elements"]
+
+
+def drawn_nodes(at: AppTest) -> set:
+    return {V.node_id(n) for n in network_elements(at)["nodes"]}
+
+
+def texts(at: AppTest) -> list[str]:
+    """Every piece of Markdown-rendered text on the page."""
+    out = []
+    for kind in ("markdown", "caption", "subheader", "title", "header", "error", "warning",
+                 "info", "success"):
+        out += [e.value for e in at.get(kind)]
+    return out
+
+
+def one(G, name: str):
+    found = analysis.find_nodes(G, name, limit=1)
+    assert found, f"no node for {name!r}"
+    return found[0]
+
+
+# -- before any crawl -------------------------------------------------------------------------
+def test_no_store_shows_the_command_to_run(tmp_path, monkeypatch):
+    at = start(tmp_path / "nothing-here", monkeypatch)
+    assert any("scrapy crawl seeds" in c.value for c in at.code)
+    assert any("Nothing has been crawled yet" in i.value for i in at.info)
+    assert not at.error and not at.tabs
+
+
+def test_empty_store_is_friendly(tmp_path, monkeypatch):
+    Store(tmp_path / "crawl.sqlite").close()
+    at = start(tmp_path, monkeypatch)
+    assert any("holds nothing yet" in i.value for i in at.info)
+    assert any("scrapy crawl seeds" in c.value for c in at.code)
+
+
+def test_unreadable_store_gets_a_message_not_a_traceback(tmp_path, monkeypatch):
+    (tmp_path / "crawl.sqlite").write_bytes(b"this is not a database" * 100)
+    at = start(tmp_path, monkeypatch)
+    assert at.error and "Could not read the data" in at.error[0].value
+
+
+# -- overview ---------------------------------------------------------------------------------
+def test_overview_counts_kinds_seeds_and_central_nodes(app, graph):
+    metrics = {m.label: m.value for m in app.tabs[TAB["overview"]].metric}
+    kinds = D.kind_counts(graph)
+    assert metrics["pages"] == str(kinds["page"]) and kinds["page"] >= 6
+    assert metrics["people"] == str(kinds["person"])
+    assert metrics["edges"] == str(graph.number_of_edges())
+    assert (metrics["seeds ok"], metrics["seeds dead"]) == ("7", "2")
+    tables = [t.value for t in app.tabs[TAB["overview"]].dataframe]
+    people, methods, papers = (list(t["name"]) for t in tables)
+    assert {"Kaiming He", "Ross Girshick"} <= set(people)
+    assert "Fast R-CNN" in methods
+    assert "Deep Residual Learning for Image Recognition" in papers
+
+
+# -- network view and filters -----------------------------------------------------------------
+def test_network_draws_the_whole_graph_by_default(app, graph):
+    assert drawn_nodes(app) == set(graph.nodes)
+    edges = network_elements(app)["edges"]
+    assert len(edges) == graph.number_of_edges()
+    assert {e["data"]["label"] for e in edges} == {d["rel"] for *_, d in graph.edges(data=True)}
+
+
+def test_untrusted_text_is_escaped_in_the_network_fields(app):
+    elements = network_elements(app)
+    xss = [n["data"] for n in elements["nodes"] if V.node_id(n) == f"page:{XSS_URL}"]
+    assert xss and xss[0]["label"] == XSS_TITLE  # caption: drawn as text on a canvas
+    # The side panel writes every other field as HTML: none may carry markup.
+    for item in elements["nodes"] + elements["edges"]:
+        for key, value in item["data"].items():
+            if key != "label":
+                assert not re.search(r"[<>\"]", str(value)), (key, value)
+
+
+def test_kind_filter(app, graph):
+    app.multiselect(key="kinds").set_value(["person", "method"]).run()
+    drawn = drawn_nodes(app)
+    assert drawn == {n for n in graph if D.kind_of(graph, n) in ("person", "method")}
+    for e in network_elements(app)["edges"]:
+        assert V.node_id({"data": {"id": e["data"]["source"]}}) in drawn
+    app.multiselect(key="kinds").set_value([]).run()
+    assert any("Nothing matches" in i.value for i in app.tabs[TAB["network"]].info)
+
+
+def test_relation_and_weight_filters(app, graph):
+    app.multiselect(key="rels").set_value(["authored"]).run()
+    assert {e["data"]["label"] for e in network_elements(app)["edges"]} == {"authored"}
+    app.multiselect(key="rels").set_value(list(D.relation_counts(graph))).run()
+    heaviest = max(D.weight_of(d) for *_, d in graph.edges(data=True))
+    app.number_input(key="min_weight").set_value(heaviest).run()
+    weights = [e["data"]["weight"] for e in network_elements(app)["edges"]]
+    assert weights and min(weights) >= heaviest
+
+
+def test_heading_filter_shows_the_pages_under_it_and_their_neighbours(app, graph, data_dir):
+    app.selectbox(key="heading").set_value("RCNN").run()
+    drawn = drawn_nodes(app)
+    assert "page:https://arxiv.org/abs/1504.08083" in drawn
+    assert "page:http://nowhere.invalid/rcnn" in drawn
+    assert f"page:{XSS_URL}" not in drawn
+    seeds = D.read_snapshot(data_dir).seeds
+    assert drawn == set(D.filter_graph(graph, D.Filters(heading="RCNN"), seeds).nodes)
+
+
+def test_topic_and_community_filters(app, graph):
+    topic = one(graph, "object detection")
+    app.selectbox(key="topic").set_value(topic).run()
+    drawn = drawn_nodes(app)
+    assert topic in drawn and drawn <= D.topic_scope(graph, topic)
+    app.selectbox(key="topic").set_value(None).run()
+    biggest = analysis.communities(graph, seed=0)[0]
+    app.selectbox(key="community").set_value(biggest["id"]).run()
+    assert drawn_nodes(app) == set(biggest["nodes"])
+
+
+def test_the_view_is_capped_and_says_what_was_left_out(app, graph):
+    app.number_input(key="limit").set_value(10).run()
+    assert len(drawn_nodes(app)) == 10
+    note = app.tabs[TAB["network"]].caption[0].value
+    assert f"Showing 10 of {graph.number_of_nodes()} nodes" in note and "Left out:" in note
+    scores = dict(analysis.rank_nodes(graph, top=graph.number_of_nodes()))
+    most_central = max(graph, key=lambda n: scores[n])
+    assert most_central in drawn_nodes(app)
+
+
+# -- search and node details ------------------------------------------------------------------
+def test_search_in_chinese_finds_kaiming_he(app, graph):
+    app.text_input(key="search").input("何恺明").run()
+    pick = app.selectbox(key="search_pick")
+    assert D.label_of(graph, pick.value) == "Kaiming He"
+    node_tab = app.tabs[TAB["node"]]
+    assert node_tab.subheader[0].value == "Kaiming He"
+    assert any("何恺明" in m.value for m in node_tab.markdown)  # the aliases line
+    assert node_tab.dataframe  # neighbours, grouped by relation
+    rows = [r for t in node_tab.dataframe for r in t.value.to_dict("records")]
+    assert any(r.get("evidence") for r in rows)
+
+
+def test_details_of_a_dead_page(app, graph):
+    app.text_input(key="search").input(DEAD_URL).run()
+    node_tab = app.tabs[TAB["node"]]
+    assert node_tab.error and "Dead link (http\\_error)" in node_tab.error[0].value
+    assert "HTTP 404" in node_tab.error[0].value
+
+
+def test_details_of_a_paper_show_authors_and_year(app):
+    app.text_input(key="search").input("Deep Residual Learning").run()
+    node_tab = app.tabs[TAB["node"]]
+    assert any("year: **2015**" in m.value for m in node_tab.markdown)
+    assert any("Kaiming He" in m.value and "Authors" in m.value for m in node_tab.markdown)
+
+
+def test_an_injected_title_is_shown_as_text(app):
+    app.text_input(key="search").input("onerror").run()
+    node_tab = app.tabs[TAB["node"]]
+    assert node_tab.subheader[0].value == V.md(XSS_TITLE)
+    for text in texts(app):
+        assert not re.search(r"(?<!\\)[<>]", text), text  # every < and > is escaped
+    health = app.tabs[TAB["health"]].dataframe[0].value  # tables hold the text as data
+    assert XSS_TITLE in set(health["title"])
+
+
+def test_chinese_page_is_shown(app, graph):
+    app.text_input(key="search").input("卷积神经网络").run()
+    assert app.tabs[TAB["node"]].subheader[0].value == V.md(CHINESE_TITLE)
+
+
+# -- path finder, lineage, reading order ----------------------------------------------------
+def test_path_finder_connects_lecun_and_girshick_with_evidence(app, graph):
+    app.text_input(key="path_from").input("LeCun").run()
+    app.text_input(key="path_to").input("Girshick").run()
+    tab = app.tabs[TAB["path"]]
+    assert tab.success and "Yann LeCun connects to Ross Girshick" in tab.success[0].value
+    rows = tab.dataframe[0].value.to_dict("records")
+    assert rows and all(r["evidence"] for r in rows)
+    assert rows[0]["from"] in ("Yann LeCun",) or rows[0]["to"] == "Yann LeCun"
+    hops = analysis.explain_path(graph, one(graph, "LeCun"), one(graph, "Girshick"))
+    assert len(rows) == len(hops)
+
+
+def test_path_finder_with_no_match(app):
+    app.text_input(key="path_from").input("no such person anywhere").run()
+    assert app.tabs[TAB["path"]].warning
+
+
+def test_lineage_and_reading_order(app, graph):
+    fast = one(graph, "Fast R-CNN")
+    app.selectbox(key="lineage_method").set_value(fast).run()
+    tab = app.tabs[TAB["lineage"]]
+    lineage = list(tab.dataframe[0].value["method"])
+    assert lineage.index("R-CNN") < lineage.index("Fast R-CNN")
+    app.selectbox(key="reading_topic").set_value(one(graph, "object detection")).run()
+    order = tab.dataframe[1].value if len(tab.dataframe) > 1 else None
+    assert order is not None and len(order) > 0
+
+
+# -- crawl health ---------------------------------------------------------------------------
+def test_crawl_health_lists_every_seed_with_its_outcome(app):
+    tab = app.tabs[TAB["health"]]
+    table = tab.dataframe[0].value
+    assert list(table["line"]) == [1, 2, 3, 4, 9, 10, 11, 14, 17]
+    dead = table[table["state"] == "dead"]
+    assert list(dead["line"]) == [3, 11]
+    assert set(dead["outcome"]) == {"http_error", "dns_error"}
+    assert "line(s) 3, 11" in tab.warning[0].value
+    app.toggle(key="only_problems").set_value(True).run()
+    assert list(app.tabs[TAB["health"]].dataframe[0].value["line"]) == [3, 11]
+    problems = app.tabs[TAB["health"]].dataframe[1].value
+    assert list(problems["line"]) == [19]
+
+
+# -- export -----------------------------------------------------------------------------------
+def test_export_buttons_offer_every_format(app, graph):
+    tab = app.tabs[TAB["export"]]
+    labels = [b.proto.label for b in tab.get("download_button")]
+    assert labels == [{"graphml": "GraphML", "gexf": "GEXF", "json": "JSON",
+                       "csv": "CSV (Neo4j, zip)"}[f] for f in FORMATS]
+    assert f"{graph.number_of_nodes()} nodes" in tab.markdown[0].value
+
+
+def test_export_of_a_filtered_view(app, graph, data_dir):
+    app.multiselect(key="kinds").set_value(["person", "paper"]).run()
+    f = D.Filters(kinds=("person", "paper"))
+    H = D.filter_graph(graph, f, D.read_snapshot(data_dir).seeds)
+    assert f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges" in \
+        app.tabs[TAB["export"]].markdown[0].value
+    payload = D.export_view(graph, f, D.read_snapshot(data_dir).seeds, "graphml")
+    assert payload == export_bytes(H, "graphml")
+    assert b"person:" in payload and b"page:" not in payload
+
+
+@pytest.mark.parametrize("from_graphml", [False, True], ids=["built", "graphml"])
+def test_whole_graph_export_is_what_the_cli_writes(data_dir, from_graphml):
+    if from_graphml:
+        assert graph_cli(["--data-dir", str(data_dir), "build"]) == 0
+    snap = D.read_snapshot(data_dir)
+    assert snap.source == ("graphml" if from_graphml else "store")
+    for fmt in ("graphml", "gexf", "json"):
+        out = data_dir / f"cli.{fmt}"
+        assert graph_cli(["--data-dir", str(data_dir), "export", "-f", fmt, "-o",
+                          str(out)]) == 0
+        assert D.export_view(snap.graph, D.Filters(), snap.seeds, fmt) == out.read_bytes()
+
+
+# -- caching ----------------------------------------------------------------------------------
+def test_loads_once_and_reloads_when_the_store_changes(data_dir, monkeypatch):
+    calls = []
+    real = D.read_snapshot
+    monkeypatch.setattr(D, "read_snapshot", lambda d, *a, **k: calls.append(d) or real(d))
+    at = start(data_dir, monkeypatch)
+    at.run()
+    assert len(calls) == 1
+    store = Store.open_existing(data_dir)
+    store.upsert_document({"url": "https://new.example/", "outcome": "ok", "title": "New"})
+    store.close()
+    at.run()
+    assert len(calls) == 2
+    assert any(m.label == "pages" for m in at.metric)
+
+
+def test_snapshot_prefers_a_current_graphml_and_ignores_a_stale_one(data_dir):
+    assert graph_cli(["--data-dir", str(data_dir), "build"]) == 0
+    assert D.read_snapshot(data_dir).source == "graphml"
+    store = Store.open_existing(data_dir)
+    store.upsert_document({"url": "https://new.example/", "outcome": "ok", "title": "New"})
+    store.close()
+    snap = D.read_snapshot(data_dir)
+    assert snap.source == "store" and "page:https://new.example/" in snap.graph
+
+
+def test_the_dashboard_never_writes(data_dir, monkeypatch):
+    before = {p.name: p.read_bytes() for p in data_dir.iterdir()}
+    at = start(data_dir, monkeypatch)
+    at.text_input(key="search").input("Girshick").run()
+    after = {p.name: p.read_bytes() for p in data_dir.iterdir()}
+    assert after == before
+    with sqlite3.connect(data_dir / "crawl.sqlite") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 9

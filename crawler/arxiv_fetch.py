@@ -130,12 +130,14 @@ def _read_body(resp: requests.Response, deadline: float, timeout: float) -> byte
     raw = resp.raw
     if not isinstance(raw, urllib3.response.BaseHTTPResponse):
         return resp.content  # an answer built in memory (a replayed record): nothing to wait for
+    # read1 returns what has arrived instead of waiting for a full chunk (urllib3 >= 2.3).
+    read = getattr(raw, "read1", None) or raw.read
     chunks, size = [], 0
     while True:
         if time.monotonic() > deadline:
             raise requests.exceptions.ReadTimeout(f"answer not complete within {timeout:g} s")
         try:
-            chunk = raw.read1(65536, decode_content=True)
+            chunk = read(65536, decode_content=True)
         except urllib3.exceptions.ReadTimeoutError as exc:
             raise requests.exceptions.ReadTimeout(str(exc)) from exc
         except urllib3.exceptions.SSLError as exc:

@@ -62,11 +62,7 @@ class ArxivMetadata:
         settings = crawler.settings
         self.crawler = crawler
         self.path = store_path(settings.get("DATA_DIR", "data"))
-        self.api_url = settings.get("ARXIV_API_URL")
-        self.delay = settings.getfloat("ARXIV_DELAY_SECONDS", 3.0)
-        self.timeout = settings.getfloat("ARXIV_TIMEOUT", 30)
-        self.retries = settings.getint("ARXIV_RETRIES", 3)
-        self.batch_size = 100
+        self.batch_size = settings.getint("ARXIV_BATCH_SIZE", 100)
         self.fetcher = None
         self.session = None              # set by the WARC extensions to record/replay
         self.running = False
@@ -74,6 +70,9 @@ class ArxivMetadata:
         self.known: set[str] = set()
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        # The first fetch of a crawl retries papers that failed in an earlier one.
+        self.statuses = ("pending", "failed")
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -83,10 +82,13 @@ class ArxivMetadata:
         if self.fetcher is None:
             from .arxiv_fetch import ArxivFetcher
 
-            self.fetcher = ArxivFetcher(api_url=self.api_url, delay_seconds=self.delay,
-                                        timeout=self.timeout, retries=self.retries,
-                                        session=self.session)
+            self.fetcher = ArxivFetcher.from_settings(self.crawler.settings,
+                                                      session=self.session)
         return self.fetcher
+
+    def spider_closed(self, spider=None):
+        if self.fetcher is not None:
+            self.fetcher.close()
 
     def item_scraped(self, item, response=None, spider=None):
         if isinstance(item, PaperRefItem) and item["arxiv_id"] not in self.known:
@@ -115,8 +117,9 @@ class ArxivMetadata:
 
         store = Store(self.path)
         try:
-            counts = fetch_pending_papers(store, self._get_fetcher(),
-                                          summarize=summarize, keywords=keywords)
+            statuses, self.statuses = self.statuses, ("pending",)
+            counts = fetch_pending_papers(store, self._get_fetcher(), summarize=summarize,
+                                          keywords=keywords, statuses=statuses)
             arxiv_documents(store)
             return counts
         finally:

@@ -52,6 +52,8 @@ ARXIV_API_URL = "https://export.arxiv.org/api/query"
 ARXIV_DELAY_SECONDS = 3.0         # arXiv's terms: at most one request every 3 seconds
 ARXIV_TIMEOUT = 30
 ARXIV_RETRIES = 3
+ARXIV_BACKOFF = 2.0              # seconds; doubled on each retry
+ARXIV_BATCH_SIZE = 100           # ids per API request (the API takes up to 100 well)
 
 # -- content processing ----------------------------------------------------------------
 # Worker processes that decode and extract pages, so both cores work while the reactor

@@ -23,6 +23,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
+import altair as alt  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException  # noqa: E402
 
@@ -218,9 +219,7 @@ def network(snap: D.Snapshot, H, scores: dict, limit: int, focus) -> None:
 
     st_link_analysis(
         els,
-        layout={"name": "fcose", "animate": False, "fit": True, "padding": 24,
-                "nodeDimensionsIncludeLabels": False, "randomize": True,
-                "nodeRepulsion": 8000, "idealEdgeLength": 70},
+        layout=__import__("json").loads(__import__("os").environ["LAYOUT_JSON"]),
         node_styles=V.node_styles(), edge_styles=V.edge_styles(), height=640,
         key="network", on_change=on_pick, events=[Event("pick", "tap", "node")],
     )
@@ -348,16 +347,22 @@ def lineage_page(snap: D.Snapshot, scores: dict) -> None:
                          key="lineage_table")
             dated = [r for r in rows if r["year"]]
             if len(dated) > 1:
-                import altair as alt
-                chart = alt.Chart(alt.Data(values=dated)).mark_circle(size=90).encode(
-                    x=alt.X("year:Q", axis=alt.Axis(format="d")),
-                    y=alt.Y("method:N", sort=None, title=None),
+                # A timeline: one row per method, oldest at the top, labelled in place.
+                chart = alt.Chart(alt.Data(values=dated)).encode(
+                    x=alt.X("year:Q", scale=alt.Scale(zero=False, nice=False,
+                                                      padding=30),
+                            axis=alt.Axis(format="d", tickMinStep=1, title=None)),
+                    y=alt.Y("method:N", sort=None, axis=None),
                     tooltip=["method:N", "year:Q"])
-                st.altair_chart(chart + chart.mark_text(align="left", dx=8).encode(
-                    text="method:N"), width="stretch")
+                st.altair_chart(
+                    chart.mark_circle(size=90)
+                    + chart.mark_text(align="left", dx=9).encode(text="method:N"),
+                    width="stretch")
     with right:
         st.subheader("Reading order for a topic")
-        topics = D.nodes_of_kind(G, "topic") + D.nodes_of_kind(G, "method")
+        by_score = lambda n: -scores.get(n, 0.0)  # noqa: E731 - most central first
+        topics = sorted(D.nodes_of_kind(G, "topic"), key=by_score) + \
+            sorted(D.nodes_of_kind(G, "method"), key=by_score)
         if not topics:
             st.caption("No topics in the graph.")
         else:
@@ -388,7 +393,13 @@ def health_page(snap: D.Snapshot) -> None:
     only = st.toggle("Only links that need attention", key="only_problems", value=False)
     rows = D.seed_rows(snap.seeds, only_problems=only)
     st.dataframe(rows, hide_index=True, key="seed_table",
-                 column_config={"http_status": st.column_config.NumberColumn(format="%d")})
+                 column_order=("line", "state", "outcome", "listed_url", "reason",
+                               "http_status", "title", "heading", "final_url", "fetched_via"),
+                 column_config={
+                     "http_status": st.column_config.NumberColumn("HTTP", format="%d"),
+                     "listed_url": st.column_config.TextColumn("listed URL", width="medium"),
+                     "reason": st.column_config.TextColumn(width="medium"),
+                 })
     if snap.problems:
         st.subheader("Lines that could not be used")
         st.dataframe([{"line": p["line"], "text": p["text"], "reason": p["reason"]}
@@ -399,8 +410,9 @@ def export_page(snap: D.Snapshot, H, f: D.Filters) -> None:
     whole = f == D.Filters()
     st.markdown(
         f"Download {'the whole graph' if whole else 'the graph of the current filters'}: "
-        f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges. The drawing cap does not "
-        "apply; the files hold the same bytes as `python -m graph export`.")
+        f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges (the drawing cap does not "
+        "apply). With no filters the files hold the same bytes as "
+        "`python -m graph export -f FORMAT`.")
     cols = st.columns(len(FORMATS))
     for col, fmt in zip(cols, FORMATS):
         ext = EXTENSIONS.get(fmt) or ".zip"
@@ -413,6 +425,11 @@ def export_page(snap: D.Snapshot, H, f: D.Filters) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Reading-list graph", page_icon="🕸️", layout="wide")
+    with section("dashboard"):  # the last safety net: a message, never a traceback
+        dashboard()
+
+
+def dashboard() -> None:
     directory = D.data_dir()
     signature = D.signature(directory)
     try:
@@ -430,8 +447,13 @@ def main() -> None:
         welcome(directory, empty=True)
         return
     G = snap.graph
-    extra = load_analysis(str(directory), signature)
-    scores, comms = extra["scores"], extra["communities"]
+    try:
+        extra = load_analysis(str(directory), signature)
+        scores, comms = extra["scores"], extra["communities"]
+    except Exception as exc:  # noqa: BLE001 - the graph is still worth showing unranked
+        st.warning(f"Ranking failed ({md(type(exc).__name__)}: {md(exc)}); nodes are "
+                   "shown unranked.")
+        scores, comms = {}, []
 
     st.title("Reading-list knowledge graph")
     picked = sidebar_search(G)

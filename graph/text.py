@@ -77,8 +77,10 @@ def detect_language(text: str | None) -> str | None:
     scores = {"ja" if japanese else "zh": han + kana, "ko": len(_HANGUL_RE.findall(sample)),
               "ru": len(_CYRILLIC_WORD.findall(sample)), "en": len(latin)}
     best = max(scores, key=lambda k: (scores[k], k == "en"))
-    if sum(scores.values()) < 2 or best != "en":
-        return best if sum(scores.values()) >= 2 else None
+    if sum(scores.values()) < 2:
+        return None
+    if best != "en":
+        return best
     hits = {lang: sum(w in words for w in latin) for lang, words in _stopwords.DETECT.items()}
     return max(hits, key=lambda k: (hits[k], k == "en"))
 
@@ -107,6 +109,7 @@ def _paragraphs(text: str):
 
 
 def _is_boundary(para: str, m: re.Match) -> bool:
+    """Whether the end mark matched at `m` ends a sentence."""
     mark = m.group().strip()
     if mark[0] in "。！？；" or m.end() >= len(para):
         return True

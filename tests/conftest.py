@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fake_arxiv import fake_arxiv  # noqa: F401  (a fixture for every test module)
 from tests.miniweb import MiniWeb
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,6 +25,7 @@ FAST_SETTINGS = {
     "EXTRACT_PROCESSES": "0",
     "ARXIV_DELAY_SECONDS": "0",
     "ARXIV_TIMEOUT": "5",
+    "ARXIV_BACKOFF": "0.05",
     "ARCHIVE_FALLBACK": "False",
     "LOG_LEVEL": "INFO",
 }

@@ -19,6 +19,7 @@ told what to do with the next requests::
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import textwrap
@@ -179,6 +180,7 @@ class ApiRequest:
     path: str
     params: dict[str, str]
     ids: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class FakeArxiv:
@@ -191,6 +193,7 @@ class FakeArxiv:
         self.requests: list[ApiRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.gzip = False                  # compress answers for clients that accept it
         self._actions: list[list] = []     # [kind, remaining, options]
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -214,7 +217,9 @@ class FakeArxiv:
         self.server = Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.api_url = f"http://127.0.0.1:{self.port}/api/query"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll interval makes stop() quick.
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+                                        daemon=True)
 
     # -- control ----------------------------------------------------------------------------
     def start(self) -> "FakeArxiv":
@@ -288,10 +293,14 @@ class FakeArxiv:
 
     def _send(self, h, status: int, body: bytes, ctype="application/atom+xml; charset=utf-8",
               headers: dict | None = None) -> None:
+        headers = dict(headers or {})
+        if self.gzip and "gzip" in (h.headers.get("Accept-Encoding") or ""):
+            body = gzip.compress(body)
+            headers["Content-Encoding"] = "gzip"
         h.send_response(status)
         h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
+        for name, value in headers.items():
             h.send_header(name, str(value))
         h.end_headers()
         h.wfile.write(body)
@@ -301,7 +310,8 @@ class FakeArxiv:
         params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         ids = [i.strip() for i in params.get("id_list", "").split(",") if i.strip()]
         with self._lock:
-            self.requests.append(ApiRequest(time.monotonic(), parts.path, params, ids))
+            self.requests.append(ApiRequest(time.monotonic(), parts.path, params, ids,
+                                            dict(h.headers.items())))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:

@@ -206,6 +206,7 @@ def test_details_of_a_dead_page(app, graph):
 
 def test_details_of_a_paper_show_authors_and_year(app):
     app.text_input(key="search").input("Deep Residual Learning").run()
+    app.selectbox(key="search_pick").set_value("paper:arXiv:1512.03385").run()
     node_tab = app.tabs[TAB["node"]]
     assert any("year: **2015**" in m.value for m in node_tab.markdown)
     assert any("Kaiming He" in m.value and "Authors" in m.value for m in node_tab.markdown)
@@ -222,7 +223,7 @@ def test_an_injected_title_is_shown_as_text(app):
 
 
 def test_chinese_page_is_shown(app, graph):
-    app.text_input(key="search").input("卷积神经网络").run()
+    app.text_input(key="search").input("卷积神经网络结构演变").run()
     assert app.tabs[TAB["node"]].subheader[0].value == V.md(CHINESE_TITLE)
 
 
@@ -337,3 +338,46 @@ def test_the_dashboard_never_writes(data_dir, monkeypatch):
     assert after == before
     with sqlite3.connect(data_dir / "crawl.sqlite") as conn:
         assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 9
+
+
+# -- robustness -------------------------------------------------------------------------------
+def test_a_failing_part_shows_a_message_and_the_rest_still_works(app, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("<b>boom</b>")
+
+    monkeypatch.setattr(analysis, "explain_path", broken)
+    app.text_input(key="path_from").input("LeCun").run()
+    app.text_input(key="path_to").input("Girshick").run()
+    assert not app.exception
+    error = app.tabs[TAB["path"]].error[0].value
+    assert "path finder could not be shown" in error and "\\<b\\>boom" in error
+    assert app.tabs[TAB["health"]].dataframe  # other tabs still render
+
+
+def test_a_graph_file_without_a_store(tmp_path, monkeypatch):
+    import networkx as nx
+    from graph.export import write_graph
+
+    G = nx.MultiDiGraph()
+    for i in range(700):  # more than one view draws
+        G.add_node(f"page:https://p{i}.example/", kind="page", label=f"Page {i}")
+    G.add_node("topic:rl", kind="topic", label="reinforcement learning", aliases="强化学习")
+    for i in range(700):
+        G.add_edge(f"page:https://p{i}.example/", "topic:rl", key="mentions", rel="mentions",
+                   weight=1.0, source=f"https://p{i}.example/", evidence="RL")
+    write_graph(G, "graphml", tmp_path / "graph.graphml")
+    at = start(tmp_path, monkeypatch)
+    note = at.tabs[TAB["network"]].caption[0].value
+    assert f"Showing {D.VIEW_LIMIT} of 701 nodes" in note and "Left out: 201 pages" in note
+    assert "topic:rl" in drawn_nodes(at)  # the most central node is drawn
+    assert any("no crawl store" in i.value for i in at.tabs[TAB["health"]].info)
+    at.text_input(key="search").input("强化学习").run()
+    assert at.tabs[TAB["node"]].subheader[0].value == "reinforcement learning"
+
+
+def test_module_examples():
+    import doctest
+
+    for module in (D, V):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__

@@ -40,7 +40,7 @@ _STYLE_BY_EXT = {ext: style for style, exts in {
     "c": "c h cc cpp cxx hpp hh cu cuh java kt kts scala groovy gradle js mjs cjs ts tsx jsx "
          "go rs swift cs dart proto v sv",
     "hash": "sh bash zsh fish r pl pm rb cmake mk ps1 ex exs jl makefile dockerfile "
-            "cmakelists.txt vagrantfile",
+            "cmakelists.txt vagrantfile",  # the last four are whole file names
     "php": "php", "dash": "sql lua hs vhd", "percent": "m tex erl", "bang": "f f90 f95",
     "semicolon": "clj", "ml": "ml mli", "python": "py pyw pyi",
 }.items() for ext in exts.split()}
@@ -48,10 +48,13 @@ _DECORATION = re.compile(r"^[\W_]*$")
 _DIRECTIVE = re.compile(r"^(?:!|-\*-|.*coding[:=]|pylint:|noqa|type:|fmt:|eslint|tslint|"
                         r"prettier|istanbul|jshint|@ts-|region\b|endregion\b|vim:|"
                         r"SPDX-License-Identifier)", re.I)
-_CODE_LIKE = re.compile(r"^(?:[\w.\[\]'\"]+\s*[-+*/%]?=[^=]|[\w.]+\(.*\)[;,]?$|import\s|"
-                        r"from\s+\S+\s+import\s|return\b|print\b|(?:def|class)\s+\w+.*:$|"
-                        r"(?:else|try|finally):$|(?:elif|except|with|while)\b.*:$|"
-                        r"for\s+\w+\s+in\s.*:$|if\s.*[=<>()].*:$|[{}()\[\];,]+$|#include\b|"
+# Commented-out code is not prose: assignments, calls, imports, statements, lone brackets.
+_CODE_LIKE = re.compile(r"^(?:[\w.\[\]'\"]+\s*[-+*/%]?=[^=]|[\w.]+\(.*\)[;,]?$|"
+                        r"import\s+[\w.]+(?:\s+as\s+\w+)?$|from\s+\S+\s+import\s|"
+                        r"return(?:\s+[\w.]+(?:\(.*\))?)?;?$|print\s*\(|print\s+[\"'\w]+$|"
+                        r"(?:def|class)\s+\w+.*:$|(?:else|try|finally):$|"
+                        r"(?:elif|except|with|while)\b.*:$|for\s+\w+\s+in\s.*:$|"
+                        r"if\s.*[=<>()].*:$|[{}()\[\];,]+$|#include\b|"
                         r"(?:var|let|const|int|float|double|auto|void)\s+\w+\s*[=;(])")
 _AUTHOR = re.compile(r"^[ \t]*(?:#+|//+|\*+|--)?[ \t]*(?:@author[ \t]+|作者[ \t]*[:：]|"
                      r"(?:__author__|author)[ \t]*(?::|=[ \t]*[\"']))[ \t]*([^\"'\n<(]+)",
@@ -170,9 +173,9 @@ def _scan_parts(text: str, style: str) -> list[tuple[str, str, int, int]]:
 
 def _style(url: str, text: str) -> str:
     name = file_name(url).lower()
-    ext = name.rsplit(".", 1)[1] if "." in name else name
-    if ext in _STYLE_BY_EXT:
-        return _STYLE_BY_EXT[ext]
+    for key in (name, name.rsplit(".", 1)[-1]):
+        if key in _STYLE_BY_EXT:
+            return _STYLE_BY_EXT[key]
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if first.startswith("#!"):
         return "python" if "python" in first else "hash"

@@ -1,8 +1,8 @@
 """HTML pages: main text without navigation, sidebars and footers; metadata; the links
 of the main content only.
 
-The page is parsed once with lxml. Links are made absolute first (against ``<base href>``
-and the page URL), so the main-content extractor keeps them exact. Known sites (Chinese
+The page is parsed once with lxml. Links of the main content are resolved against
+``<base href>`` and the page URL, http(s) only, without #fragment. Known sites (Chinese
 blog platforms, Wikipedia, GitHub) are read with their own selectors, other pages with
 trafilatura, and a tag-and-class heuristic catches what trafilatura gives up on.
 
@@ -34,8 +34,9 @@ MAX_HTML = 8_000_000
 MAX_TEXT = 2_000_000
 SHORT_TEXT = 250  # trafilatura's own threshold for a too-short extraction
 # trafilatura's fast mode skips its comparison with readability/justext: F1 0.900 instead
-# of 0.909 on its 750-page benchmark, at 2-6x less time per page here (3-9 ms, not 9-50).
-FAST = True
+# of 0.909 on its 750-page benchmark. The full mode measured 1.6-10 ms CPU per page here
+# (fast: 1.2-9), within budget, so accuracy wins.
+FAST = False
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
 _BLOCKS = frozenset("""address article aside blockquote body dd details dialog div dl dt
@@ -90,31 +91,26 @@ def element_text(element) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def element_links(element, page_url: str) -> list[tuple[str, str]]:
-    """(absolute URL, anchor text) of the links inside an element, deduplicated."""
+def element_links(element, base: str, page_url: str) -> list[tuple[str, str]]:
+    """(absolute URL, anchor text) of the http(s) links inside an element, resolved
+    against ``base``, without fragments, deduplicated, links to ``page_url`` left out."""
     found = []
     for anchor in element.iter("a"):
-        href = anchor.get("href")
+        href = absolute_link(base, anchor.get("href"))
         if href and keep_link(href):
             text = clean(anchor.text_content()) or clean(" ".join(anchor.xpath(".//img/@alt")))
             found.append((href, text))
     return unique_links(found, page_url)
 
 
-def _absolutize_links(root, url: str) -> None:
+def _base_url(root, url: str) -> str:
     base_tag = root.find(".//base[@href]")
-    base = url
     if base_tag is not None:
-        base = absolute_link(url, base_tag.get("href")) or url
-    for anchor in root.iter("a"):
-        resolved = absolute_link(base, anchor.get("href"))
-        if resolved:
-            anchor.set("href", resolved)
-        elif "href" in anchor.attrib:
-            del anchor.attrib["href"]  # mailto:, javascript:, in-page anchors
+        return absolute_link(url, base_tag.get("href")) or url
+    return url
 
 
-def _trafilatura(root, page_url: str) -> tuple[str, list[tuple[str, str]]]:
+def _trafilatura(root, base: str, page_url: str) -> tuple[str, list[tuple[str, str]]]:
     import trafilatura
     from trafilatura.xml import xmltotxt
 
@@ -127,7 +123,9 @@ def _trafilatura(root, page_url: str) -> tuple[str, list[tuple[str, str]]]:
     body = getattr(document, "body", None)
     if body is None:
         return "", []
-    found = [(ref.get("target"), clean(ref.xpath("string()"))) for ref in body.iter("ref")]
+    # Without a URL, trafilatura leaves link targets as written; resolve them here.
+    found = [(absolute_link(base, ref.get("target")), clean(ref.xpath("string()")))
+             for ref in body.iter("ref")]
     links = unique_links([(u, a) for u, a in found if u and keep_link(u)], page_url)
     etree.strip_tags(body, "ref")  # plain text, not Markdown links
     for element in body.iter():
@@ -212,7 +210,7 @@ def _extract(html: str, url: str) -> dict:
     root = _parse(html)
     if root is None:
         return result
-    _absolutize_links(root, url)
+    base = _base_url(root, url)
     meta = page_metadata(root, url)
     if (blob := _github_blob(root, url, meta)) is not None:
         return blob
@@ -222,17 +220,17 @@ def _extract(html: str, url: str) -> dict:
         if site.get("drop"):
             for element in main.xpath(site["drop"]):
                 element.drop_tree()
-        text, links = element_text(main), element_links(main, url)
+        text, links = element_text(main), element_links(main, base, url)
     else:
-        text, links = _trafilatura(root, url)
+        text, links = _trafilatura(root, base, url)
         if len(text) < SHORT_TEXT:
             # On short pages trafilatura falls back to dumping the whole page, menus and
             # all, without links; the heuristic does better there, even when it finds
             # nothing but menus.
             main = _main_by_heuristic(root)
-            text, links = element_text(main), element_links(main, url)
+            text, links = element_text(main), element_links(main, base, url)
     result.update(
-        title=clean(site.get("title")) or meta["title"],
+        title=(clean(site.get("title")) or meta["title"] or "")[:300] or None,
         authors=site.get("authors") or meta["authors"],
         published=iso_date(site.get("published")) or meta["published"],
         lang=_lang(meta["lang"], text),

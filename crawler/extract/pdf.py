@@ -102,7 +102,10 @@ def extract_pdf(body: bytes, url: str) -> dict:
 
 def _extract(body: bytes, url: str) -> dict:
     reader = _read(body)
-    info = reader.metadata
+    try:
+        info = reader.metadata
+    except Exception:  # a broken Info dictionary loses the metadata, not the text
+        info = None
     pages, links, size = [], [], 0
     for number, page in enumerate(reader.pages):
         if number >= MAX_PAGES or size >= MAX_TEXT:

@@ -91,7 +91,7 @@ def _pick(rng: random.Random, names: list[list[str]]) -> str:
 def _text(rng, methods, topics, people, chinese: bool, sentences: int) -> str:
     out = []
     for _ in range(sentences):
-        if rng.random() < 0.35:
+        if rng.random() < 0.2:
             tmpl = rng.choice(ZH_TEMPLATES if chinese else EN_TEMPLATES)
             out.append(tmpl.format(a=_pick(rng, methods), b=_pick(rng, methods),
                                    t=_pick(rng, topics), p=_pick(rng, people)))
@@ -140,7 +140,8 @@ def make_store(path: Path, n_docs: int, seed: int = 0) -> dict:
                              None, "[]", None, 0 if i < n_seeds else 1, int(i < n_seeds),
                              "live"))
             continue
-        text = _text(rng, methods, topics, people, chinese, rng.randint(10, 25))
+        # 25-60 sentences: 2-5 KB of main text, about 20 vocabulary names per page.
+        text = _text(rng, methods, topics, people, chinese, rng.randint(25, 60))
         title = f"{_pick(rng, methods)} " + ("详解" if chinese else "explained")
         byline = json.dumps([rng.choice(authors_pool)] if rng.random() < 0.3 else [])
         doc_rows.append((url, url, "ok", None, 200, "text/html", "html", title, byline,

@@ -20,6 +20,15 @@ def _names(exc: BaseException) -> set[str]:
     return {cls.__name__ for cls in type(exc).__mro__}
 
 
+def _exceeded_maxsize(exc: BaseException) -> bool:
+    cause = exc.__cause__
+    while cause is not None:
+        if "MaxSizeExceeded" in type(cause).__name__:
+            return True
+        cause = cause.__cause__
+    return "exceeded DOWNLOAD_MAXSIZE" in str(exc)
+
+
 def classify_failure(exc: BaseException) -> tuple[str, str, int | None]:
     """Return ``(outcome, reason, http_status)`` for a failed download.
 
@@ -27,10 +36,18 @@ def classify_failure(exc: BaseException) -> tuple[str, str, int | None]:
     'connection_refused'
     """
     names = _names(exc)
+    # Our own exceptions (a blocked link, a URL missing from the WARC, a replayed failure)
+    # name their outcome themselves.
+    if isinstance(getattr(exc, "outcome", None), str):
+        return exc.outcome, str(exc) or type(exc).__name__, None
     response = getattr(exc, "response", None)
     if "HttpError" in names and response is not None:
         return "http_error", f"HTTP {response.status}", response.status
     message = str(exc) or type(exc).__name__
+    if "IgnoreRequest" in names and _exceeded_maxsize(exc):
+        # HttpCompressionMiddleware stops a body that inflates past DOWNLOAD_MAXSIZE (a
+        # gzip bomb) with a plain IgnoreRequest.
+        return "too_large", message, None
     if "IgnoreRequest" in names and "robots.txt" in message:
         return "robots_blocked", "forbidden by robots.txt", None
     if "DownloadCancelledError" in names or "CancelledError" in names:

@@ -61,26 +61,42 @@ ARXIV_BATCH_SIZE = 100           # ids per API request (the API takes up to 100 
 EXTRACT_PROCESSES = 2
 
 # -- reproducibility and dead links ----------------------------------------------------
+# See crawler/warc.py, crawler/archive.py, crawler/safety.py and crawler/resume.py.
 WARC_OUTPUT = None                # path of a .warc.gz recording every request and response
 WARC_REPLAY = None                # path of a .warc.gz to serve every response from
-ARCHIVE_FALLBACK = True
+ARCHIVE_FALLBACK = True           # dead seeds (DNS error, refused, 404, 410): archived copy
 ARCHIVE_API_URL = "https://archive.org/wayback/available"
-ALLOW_PRIVATE_LINKS = False
+ARCHIVE_TIMESTAMP = None          # YYYYMMDD to ask the archive about; None: the list's mtime
+ALLOW_PRIVATE_LINKS = False       # links found in pages may reach private addresses
+# JOBDIR = "jobs/run1"            # -s JOBDIR=...: a killed crawl resumes where it stopped
+SCHEDULER = "crawler.resume.StoreScheduler"
 
 DOWNLOADER = "crawler.downloader.PoliteDownloader"
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.safety.LinkGuardMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.ConsistentRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Closest to the download handler: records bodies before decompression, each redirect
+    # hop and retry; off unless WARC_OUTPUT is set.
+    "crawler.warc.WarcRecorderMiddleware": 950,
 }
+
+# Only http and https: a page or a redirect must not make the crawler read local files.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+# WARC_REPLAY swaps the http/https handlers for the archive and turns the HTTP cache off.
+ADDONS = {"crawler.warc.WarcAddon": 0}
+# Scrapy's resolver, answering with the address the link check approved (DNS rebinding).
+TWISTED_DNS_RESOLVER = "crawler.safety.PinningResolver"
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,
 }
 
 EXTENSIONS = {
+    "crawler.warc.WarcArchive": 300,
     "crawler.extensions.ArxivMetadata": 400,
     "crawler.extensions.CrawlSummary": 500,
 }

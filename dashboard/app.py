@@ -41,7 +41,15 @@ except ImportError:  # pragma: no cover - depends on the installation
 
 MIME = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml",
         "json": "application/json", "csv": "application/zip"}
-PLURAL = {"person": "people"}
+TAB_KEY, NODE_TAB = "tab", "Node"
+SEED_HELP = {
+    D.OK: "Fetched and read.",
+    D.ARCHIVED: "The live page is gone; the web archive's copy was read instead.",
+    D.DEAD: "Gone for good: no such host, refused connection, HTTP 404/410, not archived, "
+            "or not a URL.",
+    D.FAILED: "There, but not usable: timeout, robots.txt, too large, unsupported type, ...",
+    D.PENDING: "Listed but not crawled yet.",
+}
 FORMAT_NAMES = {"graphml": "GraphML", "gexf": "GEXF", "json": "JSON", "csv": "CSV (Neo4j, zip)"}
 
 
@@ -102,13 +110,11 @@ def overview(snap: D.Snapshot, scores: dict) -> None:
     kinds = D.kind_counts(G)
     cols = st.columns(len(kinds) + 1)
     for col, (kind, count) in zip(cols, kinds.items()):
-        col.metric(PLURAL.get(kind, f"{kind}s"), count)
+        col.metric(V.plural(kind), count)
     cols[-1].metric("edges", G.number_of_edges())
     health = D.seed_summary(snap.seeds)
-    c1, c2, c3 = st.columns(3)
-    c1.metric("seeds ok", health[D.OK])
-    c2.metric("seeds dead", health[D.DEAD])
-    c3.metric("seeds not crawled", health[D.PENDING])
+    for col, state in zip(st.columns(len(health)), health):
+        col.metric(f"seeds {state}", health[state], help=SEED_HELP[state])
     source = ("read from graph.graphml" if snap.source == "graphml"
               else f"built from the crawl store (`{D.BUILD_COMMAND}` saves it)")
     st.caption(f"Graph {source}.")
@@ -116,14 +122,14 @@ def overview(snap: D.Snapshot, scores: dict) -> None:
     st.subheader("Most central")
     for col, kind in zip(st.columns(3), ("person", "method", "paper")):
         with col:
-            st.markdown(f"**{PLURAL.get(kind, kind + 's').capitalize()}**")
+            st.markdown(f"**{V.plural(kind).capitalize()}**")
             ranked = [(n, s) for n, s in sorted(scores.items(), key=lambda kv: -kv[1])
                       if D.kind_of(G, n) == kind][:10]
             if ranked:
                 st.dataframe(D.ranking_rows(G, ranked), hide_index=True,
                              column_order=("name", "score", "degree"), key=f"top_{kind}")
             else:
-                st.caption(f"No {kind}s in the graph yet.")
+                st.caption(f"No {V.plural(kind)} in the graph yet.")
     rels = D.relation_counts(G)
     if rels:
         st.subheader("Edges by relation")
@@ -186,6 +192,19 @@ def sidebar_search(G) -> object:
                         format_func=lambda n: D.display_name(G, n), on_change=forget_click)
 
 
+def open_node_tab() -> None:
+    st.session_state[TAB_KEY] = NODE_TAB
+
+
+def sidebar_focus(G, focus) -> None:
+    """What is picked (by search or by a click in the network), with a way to its details."""
+    if focus is None or focus not in G:
+        return
+    st.sidebar.caption(f"Picked: {md(D.display_name(G, focus))}")
+    st.sidebar.button("Open its details", on_click=open_node_tab, key="open_details",
+                      icon=":material/info:")
+
+
 def network(snap: D.Snapshot, H, scores: dict, limit: int, focus) -> None:
     G = snap.graph
     if H.number_of_nodes() == 0:
@@ -199,7 +218,7 @@ def network(snap: D.Snapshot, H, scores: dict, limit: int, focus) -> None:
     note = (f"Showing {len(kept)} of {H.number_of_nodes()} nodes and {shown_edges} of "
             f"{H.number_of_edges()} edges, most central first.")
     if left_out:
-        parts = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in left_out.items())
+        parts = ", ".join(f"{n} {V.plural(k, n)}" for k, n in left_out.items())
         note += f" Left out: {parts} (raise *Most nodes drawn* or narrow the filters)."
     st.caption(note)
     st.markdown(V.legend_markdown([k for k in V.KIND_COLORS if any(
@@ -219,7 +238,9 @@ def network(snap: D.Snapshot, H, scores: dict, limit: int, focus) -> None:
 
     st_link_analysis(
         els,
-        layout=__import__("json").loads(__import__("os").environ["LAYOUT_JSON"]),
+        layout={"name": "fcose", "animate": False, "fit": True, "padding": 24,
+                "nodeDimensionsIncludeLabels": False, "randomize": True,
+                "nodeRepulsion": 12000, "idealEdgeLength": 90},
         node_styles=V.node_styles(), edge_styles=V.edge_styles(), height=640,
         key="network", on_change=on_pick, events=[Event("pick", "tap", "node")],
     )
@@ -244,7 +265,12 @@ def node_page(snap: D.Snapshot, node) -> None:
     st.markdown(" · ".join(meta))
     if d["dead"]:
         st.error(f"Dead link ({md(d['status'])}). {md(d['reason'])}".strip())
-    elif d["status"] == "pending":
+    elif d["state"] == D.FAILED:
+        st.warning(f"Could not be used ({md(d['status'])}). {md(d['reason'])}".strip())
+    elif d["state"] == D.ARCHIVED:
+        st.info("The live page is gone: this is the web archive's copy "
+                f"{md(G.nodes[node].get('archive_timestamp') or '')}".strip())
+    elif d["state"] == D.PENDING:
         st.info("Listed in the reading list but not crawled yet.")
     elif d["kind"] == "paper" and d["status"] not in ("", "ok"):
         st.warning(f"arXiv metadata: {md(d['status'])}")
@@ -381,15 +407,16 @@ def health_page(snap: D.Snapshot) -> None:
         st.info("There is no crawl store, so nothing to report about the reading list.")
         return
     summary = D.seed_summary(snap.seeds)
-    c1, c2, c3 = st.columns(3)
-    c1.metric("ok", summary[D.OK])
-    c2.metric("dead", summary[D.DEAD])
-    c3.metric("not crawled", summary[D.PENDING])
-    dead_lines = [str(r["line"]) for r in D.seed_rows(snap.seeds, only_problems=True)
-                  if r["state"] == D.DEAD]
-    if dead_lines:
-        st.warning(f"{len(dead_lines)} listed link(s) failed, at reading-list line(s) "
-                   f"{', '.join(dead_lines)}.")
+    for col, state in zip(st.columns(len(summary)), summary):
+        col.metric(state, summary[state], help=SEED_HELP[state])
+    problems = D.seed_rows(snap.seeds, only_problems=True)
+    for state, advice in ((D.DEAD, "are dead: fix or replace them"),
+                          (D.ARCHIVED, "now live only in the web archive"),
+                          (D.FAILED, "could not be used")):
+        lines = [str(r["line"]) for r in problems if r["state"] == state]
+        if lines:
+            st.warning(f"{len(lines)} listed link(s) {advice}: reading-list line(s) "
+                       f"{', '.join(lines)}.")
     only = st.toggle("Only links that need attention", key="only_problems", value=False)
     rows = D.seed_rows(snap.seeds, only_problems=only)
     st.dataframe(rows, hide_index=True, key="seed_table",
@@ -397,7 +424,7 @@ def health_page(snap: D.Snapshot) -> None:
                                "http_status", "title", "heading", "final_url", "fetched_via"),
                  column_config={
                      "http_status": st.column_config.NumberColumn("HTTP", format="%d"),
-                     "listed_url": st.column_config.TextColumn("listed URL", width="medium"),
+                     "listed_url": st.column_config.TextColumn("listed URL", width="large"),
                      "reason": st.column_config.TextColumn(width="medium"),
                  })
     if snap.problems:
@@ -457,27 +484,28 @@ def dashboard() -> None:
 
     st.title("Reading-list knowledge graph")
     picked = sidebar_search(G)
-    f, limit = sidebar_filters(snap, comms)
     clicked = st.session_state.get("clicked")
     focus = clicked if clicked in G else picked
+    sidebar_focus(G, focus)
+    f, limit = sidebar_filters(snap, comms)
     H = load_view(str(directory), signature, f)
 
-    tabs = st.tabs(["Overview", "Network", "Node", "Path finder",
-                    "Lineage & reading order", "Crawl health", "Export"])
-    with tabs[0], section("overview"):
-        overview(snap, scores)
-    with tabs[1], section("network"):
-        network(snap, H, scores, limit, focus)
-    with tabs[2], section("node details"):
-        node_page(snap, focus)
-    with tabs[3], section("path finder"):
-        path_page(snap)
-    with tabs[4], section("lineage"):
-        lineage_page(snap, scores)
-    with tabs[5], section("crawl health"):
-        health_page(snap)
-    with tabs[6], section("export"):
-        export_page(snap, H, f)
+    parts = {
+        "Overview": lambda: overview(snap, scores),
+        "Network": lambda: network(snap, H, scores, limit, focus),
+        NODE_TAB: lambda: node_page(snap, focus),
+        "Path finder": lambda: path_page(snap),
+        "Lineage & reading order": lambda: lineage_page(snap, scores),
+        "Crawl health": lambda: health_page(snap),
+        "Export": lambda: export_page(snap, H, f),
+    }
+    # Only the open tab runs (and the URL names it): a hidden tab would lay the network
+    # out in a zero-sized frame, and nothing is computed for tabs nobody looks at.
+    tabs = st.tabs(list(parts), key=TAB_KEY, on_change="rerun", bind="query-params")
+    for tab, (name, render) in zip(tabs, parts.items()):
+        if tab.open:
+            with tab, section(name.lower()):
+                render()
 
 
 main()

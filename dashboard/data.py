@@ -211,21 +211,51 @@ def relation_counts(G: nx.Graph) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-DEAD, OK, PENDING = "dead", "ok", "not crawled"
-DEAD_OUTCOMES = frozenset(OUTCOMES) - {"ok"}
+OK, ARCHIVED, DEAD, FAILED, PENDING = "ok", "archived", "dead", "failed", "not crawled"
+SEED_STATES = (OK, ARCHIVED, DEAD, FAILED, PENDING)
+# Gone for good: the same outcomes the crawler asks the web archive about, and links that
+# were never usable URLs or that the archive does not have either.
+DEAD_OUTCOMES = frozenset({"dns_error", "connection_refused", "not_in_archive",
+                           "invalid_url", "not_found"})
+DEAD_HTTP_STATUSES = frozenset({404, 410})
 
 
-def seed_state(outcome: str | None) -> str:
-    """'ok', 'dead' or 'not crawled' for a seed's outcome."""
-    if outcome is None:
+def seed_state(outcome: str | None, http_status: Any = None,
+               fetched_via: str | None = None) -> str:
+    """One of 'ok', 'archived', 'dead', 'failed', 'not crawled' for a seed's crawl result.
+
+    >>> seed_state("http_error", 404), seed_state("timeout"), seed_state("ok", 200, "archive")
+    ('dead', 'failed', 'archived')
+    """
+    if outcome is None or outcome == "pending":
         return PENDING
-    return OK if outcome == "ok" else DEAD
+    if fetched_via == "archive":
+        return ARCHIVED
+    if outcome == "ok":
+        return OK
+    try:
+        status = int(http_status) if http_status not in (None, "") else None
+    except (TypeError, ValueError):
+        status = None
+    if outcome in DEAD_OUTCOMES or (outcome == "http_error" and status in DEAD_HTTP_STATUSES):
+        return DEAD
+    return FAILED
+
+
+def _state_of(seed: dict) -> str:
+    return seed_state(seed.get("outcome"), seed.get("http_status"), seed.get("fetched_via"))
 
 
 def seed_summary(seeds: Iterable[dict]) -> dict[str, int]:
-    """Seeds per state: ``{'ok': n, 'dead': n, 'not crawled': n}``."""
-    counts = Counter(seed_state(s.get("outcome")) for s in seeds)
-    return {OK: counts[OK], DEAD: counts[DEAD], PENDING: counts[PENDING]}
+    """Seeds per state, every state present: ``{'ok': n, 'archived': n, 'dead': n, ...}``.
+
+    A URL listed on two lines counts once.
+    """
+    by_url = {}
+    for s in seeds:
+        by_url.setdefault(s.get("url") or s.get("listed_url"), s)
+    counts = Counter(_state_of(s) for s in by_url.values())
+    return {state: counts[state] for state in SEED_STATES}
 
 
 def seed_rows(seeds: Iterable[dict], only_problems: bool = False) -> list[dict]:
@@ -236,7 +266,7 @@ def seed_rows(seeds: Iterable[dict], only_problems: bool = False) -> list[dict]:
     """
     rows = []
     for s in seeds:
-        state = seed_state(s.get("outcome"))
+        state = _state_of(s)
         if only_problems and state == OK:
             continue
         rows.append({
@@ -380,8 +410,10 @@ def node_details(G: nx.Graph, node: Any, seeds: Iterable[dict] = ()) -> dict:
         details["reason"] = str(data["reason"])
     if not details["listed_at"] and data.get("lines"):
         details["listed_at"] = as_list(data["lines"])
-    # A page whose crawl failed is a dead link; 'pending' is not crawled yet.
-    details["dead"] = details["kind"] == "page" and details["status"] in DEAD_OUTCOMES
+    details["state"] = (seed_state(details["status"] or None, data.get("http_status"),
+                                   data.get("fetched_via"))
+                        if details["kind"] == "page" else "")
+    details["dead"] = details["state"] == DEAD
     details["headings"] = as_list(data.get("headings"))
     details["notes"] = as_list(data.get("notes"))
     # authors of a paper are also its 'authored' edges: list them when the attribute is absent

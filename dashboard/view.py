@@ -66,6 +66,17 @@ def md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str("" if text is None else text).split()))
 
 
+def plural(kind: str, n: int = 2) -> str:
+    """'1 page', '3 pages', '2 people'.
+
+    >>> plural("person", 2), plural("page", 1)
+    ('people', 'page')
+    """
+    if n == 1:
+        return kind
+    return {"person": "people"}.get(kind, f"{kind}s")
+
+
 def node_id(element: dict) -> str:
     """The graph node id of a Cytoscape node element."""
     return html.unescape(element["data"]["id"])

@@ -2,4 +2,6 @@
 
 from graph.cli import main
 
-raise SystemExit(main())
+# Guarded: worker processes (spawn) import the main module under another name.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -2,8 +2,9 @@
 
 :func:`build_graph` is a pure function of the store's contents and the vocabulary: it
 re-links everything on every run, so improving the vocabulary or the linker needs no new
-crawl. Documents, links and papers are streamed from SQLite, and entity linking runs once
-per document, so the work grows linearly with the crawl.
+crawl. The store is only read. Rows are streamed from SQLite and entity linking runs once per
+document, so the work grows linearly with the crawl; on a large store the linking is spread
+over worker processes that read the documents' text themselves.
 
 What goes in (see DESIGN.md for the node ids, kinds and relations):
 
@@ -13,8 +14,8 @@ What goes in (see DESIGN.md for the node ids, kinds and relations):
 - a ``person`` for every author of a paper or a page byline, and every person the list or a
   text names;
 - only the vocabulary's methods, topics and people that the crawl or the reading list
-  touches (mentions, headings, hints, authors, introduced methods), plus their ancestors along
-  ``evolved_from`` and the topics they are ``part_of`` (transitively), so lineages and
+  touches (mentions, headings, hints, authors, introduced methods), plus their ancestors
+  along ``evolved_from`` and the topics they are ``part_of`` (transitively), so lineages and
   topics stay whole without pulling in the entire vocabulary. Vocabulary relations are added
   only between entities that are in.
 
@@ -27,22 +28,27 @@ raises ``weight`` (how many times it was seen) and keeps the three best distinct
 >>> store = Store(":memory:")
 >>> store.upsert_document({"url": "https://a.example/", "outcome": "http_error",
 ...                        "http_status": 404})
->>> G = build_graph(store)
->>> G.nodes["page:https://a.example/"]["status"], G.nodes["page:https://a.example/"]["http_status"]
+>>> page = build_graph(store).nodes["page:https://a.example/"]
+>>> page["status"], page["http_status"]
 ('http_error', 404)
 """
 
 from __future__ import annotations
 
+import gc
+import json
+import multiprocessing
+import os
 import re
-from collections import defaultdict
+import sqlite3
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import networkx as nx
 
 from graph.linking import link_entities, reading_list_relations, resolve_person_entity
-from graph.store import Store, store_path
+from graph.store import Store
 from graph.vocabulary import Vocabulary, load_vocabulary
 
 GRAPH_FILENAME = "graph.graphml"
@@ -51,8 +57,13 @@ MAX_EVIDENCE = 3
 # Linking reads at most this much of a document: a 300-page PDF names its subject in the
 # first pages, and one huge file must not dominate the build.
 MAX_LINK_CHARS = 50_000
+# Below this many documents, starting worker processes costs more than it saves.
+PARALLEL_MIN_DOCS = 2_000
+TASK_DOCS = 500
 LIST_SEP = "|"
 VOCABULARY_SOURCE = "vocabulary"
+
+_EMPTY: frozenset = frozenset()
 
 
 # -- ids and small text helpers ----------------------------------------------------------------
@@ -105,10 +116,23 @@ def _join(values: Iterable) -> str | None:
     return LIST_SEP.join(out) or None
 
 
+def _json_list(value) -> list:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
 def _year_of(date: str | None) -> int | None:
     if date and re.match(r"\d{4}", str(date)):
         return int(str(date)[:4])
     return None
+
+
+def _scalars(attrs: dict) -> dict:
+    return {k: v for k, v in attrs.items() if v is not None and v != ""}
 
 
 _NOT_A_NAME = re.compile(r"[<>{}\[\]/\\@=#|]|https?:|www\.", re.I)
@@ -120,69 +144,170 @@ def plausible_name(name: str | None) -> bool:
     >>> plausible_name("Lilian Weng"), plausible_name("<script>alert(2)</script>")
     (True, False)
     """
-    if not name:
+    if not name or not isinstance(name, str):
         return False
     name = name.strip()
     return (2 <= len(name) <= 80 and not _NOT_A_NAME.search(name)
             and any(ch.isalpha() for ch in name) and len(name.split()) <= 8)
 
 
-# -- edges with merged evidence -----------------------------------------------------------
+# -- evidence ----------------------------------------------------------------------------------
+def _good(text: str) -> bool:
+    # A whole, readable sentence beats a fragment or a clipped wall of text.
+    return 20 <= len(text) < EVIDENCE_CHARS
+
+
+def _offer(snippets: list, text: str, source: str | None) -> None:
+    """Keep ``text`` among the best few distinct snippets (in place)."""
+    for kept, _ in snippets:
+        if kept == text:
+            return
+    if len(snippets) < MAX_EVIDENCE:
+        snippets.append((text, source))
+        return
+    # Full: a readable sentence replaces a fragment, and a new source replaces a repeated
+    # one, so the snippets show the evidence's breadth.
+    sources = [s for _, s in snippets]
+    repeated = len(set(sources)) < len(sources) and source not in sources
+    for i in range(len(snippets) - 1, -1, -1):
+        old_text, old_source = snippets[i]
+        if (_good(text) and not _good(old_text)) or (
+                repeated and sources.count(old_source) > 1 and _good(text) >= _good(old_text)):
+            snippets[i] = (text, source)
+            return
+
+
 class _EdgeBook:
-    """Collects edges; one per (u, v, rel), with a weight and the best few snippets."""
+    """Collects edges: one per (u, v, rel), with a weight and the best few snippets."""
 
     def __init__(self):
         self.edges: dict[tuple, list] = {}
-
-    @staticmethod
-    def _quality(text: str) -> int:
-        # A whole, readable sentence beats a fragment or a clipped wall of text.
-        return 1 if 20 <= len(text) < EVIDENCE_CHARS else 0
 
     def add(self, u: str, v: str, rel: str, evidence: str | None, source: str | None,
             weight: float = 1.0) -> None:
         key = (u, v, rel)
         entry = self.edges.get(key)
         if entry is None:
-            entry = self.edges[key] = [0.0, []]
-        entry[0] += float(weight)
-        if not evidence:
-            return
-        snippets = entry[1]
-        for text, _src, _q in snippets:
-            if text == evidence:
-                return
-        quality = self._quality(evidence)
-        if len(snippets) < MAX_EVIDENCE:
-            snippets.append((evidence, source, quality))
-            return
-        # Full: a better-quality snippet, or one from a source not yet represented,
-        # replaces the weakest one.
-        sources = [s for _, s, _ in snippets]
-        new_source = source not in sources and len(set(sources)) < len(sources)
-        worst = min(range(len(snippets)), key=lambda i: (snippets[i][2], -i))
-        if quality > snippets[worst][2] or (new_source and quality >= snippets[worst][2]):
-            snippets[worst] = (evidence, source, quality)
-
-    def __contains__(self, key) -> bool:
-        return key in self.edges
+            self.edges[key] = [float(weight), [(evidence, source)] if evidence else []]
+        else:
+            entry[0] += weight
+            if evidence:
+                _offer(entry[1], evidence, source)
 
     def attributes(self, key) -> dict:
         weight, snippets = self.edges[key]
-        ranked = sorted(snippets, key=lambda s: -s[2])  # stable: first seen first
+        if len(snippets) > 1:
+            snippets = sorted(snippets, key=lambda s: not _good(s[0]))  # stable
         attrs = {"rel": key[2], "weight": weight}
-        for i, (text, source, _q) in enumerate(ranked, start=1):
+        for i, (text, source) in enumerate(snippets, start=1):
             suffix = "" if i == 1 else f"_{i}"
             attrs["evidence" + suffix] = text
             if source:
                 attrs["source" + suffix] = source
-        attrs.setdefault("source", None)
-        if attrs["source"] is None:
-            del attrs["source"]
         return attrs
 
 
+# -- linking documents (in this process or in workers) -------------------------------------
+_LINKABLE = "outcome = 'ok' AND COALESCE(kind, '') != 'arxiv'"
+_LINK_SQL = (f"SELECT url, title, text FROM documents WHERE {_LINKABLE}"
+             " AND rowid BETWEEN ? AND ? ORDER BY rowid")
+
+
+def link_text(text: str, vocab: Vocabulary,
+              context: frozenset = _EMPTY) -> list[tuple[str, int, list[str]]]:
+    """The entities ``text`` names: ``(entity id, how many times, best sentences)``.
+
+    >>> from graph.vocabulary import load_vocabulary
+    >>> link_text("YOLO is fast. YOLO is one-stage.", load_vocabulary())
+    [('method:yolo', 2, ['YOLO is fast.', 'YOLO is one-stage.'])]
+    """
+    found: dict[str, list] = {}
+    for m in link_entities(text[:MAX_LINK_CHARS], vocab, context_entities=context):
+        sentence = m.sentence if len(m.sentence) <= EVIDENCE_CHARS else clip_evidence(
+            m.sentence, around=m.surface)
+        entry = found.get(m.entity_id)
+        if entry is None:
+            found[m.entity_id] = [1, [(sentence or m.surface, None)]]
+        else:
+            entry[0] += 1
+            _offer(entry[1], sentence or m.surface, None)
+    return [(eid, n, [s for s, _ in snippets]) for eid, (n, snippets) in found.items()]
+
+
+def _link_rows(rows, vocab: Vocabulary, contexts: dict) -> list:
+    out = []
+    for url, title, text in rows:
+        body = "\n".join(t for t in (title, text) if t)
+        if body:
+            out.append((url, link_text(body, vocab, contexts.get(url, _EMPTY))))
+    return out
+
+
+_WORKER: tuple | None = None
+
+
+def _init_worker(vocab: Vocabulary, contexts: dict, uri: str) -> None:
+    global _WORKER
+    _WORKER = (vocab, contexts, sqlite3.connect(uri, uri=True))
+
+
+def _link_chunk(bounds: tuple[int, int]) -> list:
+    vocab, contexts, conn = _WORKER
+    return _link_rows(conn.execute(_LINK_SQL, bounds), vocab, contexts)
+
+
+def _default_workers() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return min(cpus, 8) if cpus > 1 else 0
+
+
+class _Linking:
+    """Linking results in document order. On a large store the work starts right away in
+    worker processes, so the caller can build the rest of the graph meanwhile."""
+
+    def __init__(self, store: Store, vocab: Vocabulary, contexts: dict, workers: int | None):
+        self.store, self.vocab, self.contexts = store, vocab, contexts
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list = []
+        rowids = [r[0] for r in store.conn.execute(
+            f"SELECT rowid FROM documents WHERE {_LINKABLE} ORDER BY rowid")]
+        self.chunks = [(rowids[i], rowids[min(i + TASK_DOCS, len(rowids)) - 1])
+                       for i in range(0, len(rowids), TASK_DOCS)]
+        if workers is None:
+            workers = _default_workers() if len(rowids) >= PARALLEL_MIN_DOCS else 0
+        if workers and self.chunks and store.path != ":memory:" and Path(store.path).exists():
+            uri = Path(store.path).resolve().as_uri() + "?mode=ro"
+            # spawn, not fork: the crawler calls this from a process with threads running.
+            self.pool = ProcessPoolExecutor(
+                max_workers=min(workers, len(self.chunks)),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker, initargs=(vocab, contexts, uri))
+            self.futures = [self.pool.submit(_link_chunk, bounds) for bounds in self.chunks]
+
+    def __iter__(self) -> Iterator[tuple[str, list]]:
+        if self.pool is not None:
+            for future in self.futures:
+                yield from future.result()
+            return
+        for bounds in self.chunks:
+            yield from _link_rows(self.store.conn.execute(_LINK_SQL, bounds), self.vocab,
+                                  self.contexts)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
 # -- the build ------------------------------------------------------------------------------
+_DOC_SQL = ("SELECT url, final_url, outcome, reason, http_status, kind, title, authors,"
+            " published, lang, summary, keywords, depth, is_seed, fetched_via,"
+            " archive_timestamp FROM documents ORDER BY rowid")
+
+
 class _Builder:
     def __init__(self, store: Store, vocab: Vocabulary):
         self.store = store
@@ -191,7 +316,6 @@ class _Builder:
         self.edges = _EdgeBook()
         self.touched: set[str] = set()          # vocabulary entities the crawl/list reach
         self.people: dict[str, str] = {}        # person node -> label, outside vocabulary
-        self._context_cache: dict[str, frozenset] = {}
         self.final_urls: list[tuple[str, str]] = []
 
     # nodes
@@ -200,29 +324,24 @@ class _Builder:
             self.touched.add(eid)
 
     def _person(self, name: str) -> str | None:
+        if not plausible_name(name):
+            return None
         node, entity = resolve_person_entity(name, self.vocab)
         if not node:
             return None
         if entity is not None:
-            self._entity(entity.id)
+            self.touched.add(entity.id)
             return entity.id
         self.people.setdefault(node, _SPACE.sub(" ", name).strip())
         return node
 
-    def _mentions(self, src: str, text: str, context: frozenset, source: str) -> None:
-        if not text:
-            return
-        for m in link_entities(text[:MAX_LINK_CHARS], self.vocab, context_entities=context):
-            self._entity(m.entity_id)
-            self.edges.add(src, m.entity_id, "mentions",
-                           clip_evidence(m.sentence or m.surface, around=m.surface), source)
-
-    def _context(self, texts: list[str]) -> frozenset:
-        key = "\n".join(texts)
-        if key not in self._context_cache:
-            ids = {m.entity_id for t in texts if t for m in link_entities(t, self.vocab)}
-            self._context_cache[key] = frozenset(ids)
-        return self._context_cache[key]
+    def mentions(self, src: str, found: list, source: str) -> None:
+        add = self.edges.add
+        for eid, count, sentences in found:
+            self.touched.add(eid)
+            add(src, eid, "mentions", sentences[0], source, count)
+            for sentence in sentences[1:]:
+                add(src, eid, "mentions", sentence, source, 0.0)
 
     # the reading list
     def reading_list(self) -> dict[str, dict]:
@@ -230,15 +349,19 @@ class _Builder:
         hints = self.store.hints()
         by_url: dict[str, dict] = {}
         for s in seeds:
-            info = by_url.setdefault(s["url"], {"lines": [], "headings": [], "notes": [],
-                                                "listed": []})
+            info = by_url.setdefault(s["url"], {"lines": [], "headings": [], "notes": []})
             info["lines"].append(s["line"])
-            info["listed"].append(s["listed_url"])
             if s.get("heading"):
                 info["headings"].append(s["heading"])
-            info["notes"].extend(s.get("notes") or [])
+            info["notes"].extend(_json_list(s.get("notes")))
+        cache: dict[str, frozenset] = {}
         for url, info in by_url.items():
-            info["context"] = self._context(info["headings"] + info["notes"])
+            # Whoever the heading or notes name is context for the page's text: "He" in a
+            # page filed under "He Kaiming" can be him.
+            key = "\n".join(info["headings"] + info["notes"])
+            if key not in cache:
+                cache[key] = frozenset(m.entity_id for m in link_entities(key, self.vocab))
+            info["context"] = cache[key]
             self._pending_page(url, by_url)  # replaced by the document when there is one
         for rel in reading_list_relations(seeds, hints, self.vocab):
             src, dst = rel["src"], rel["dst"]
@@ -247,16 +370,11 @@ class _Builder:
                     self._pending_page(node[5:], by_url)
                 else:
                     self._entity(node)
-                    if node.startswith("person:") and node not in self.vocab.entities:
-                        self.people.setdefault(node, node.split(":", 1)[1].replace("-", " ")
-                                               .title())
             self.edges.add(src, dst, rel["rel"], clip_evidence(rel.get("evidence")),
-                           rel.get("source"), rel.get("weight", 1.0) or 1.0)
-        # A listed_under target is context too: a page filed under "RCNN" may say "it".
-        for (u, v, rel) in list(self.edges.edges):
-            if rel == "listed_under" and u.startswith("page:") and u[5:] in by_url:
-                info = by_url[u[5:]]
-                info["context"] = info["context"] | {v}
+                           rel.get("source"), rel.get("weight") or 1.0)
+            if rel["rel"] == "listed_under" and src[5:] in by_url:
+                info = by_url[src[5:]]
+                info["context"] = info["context"] | {dst}
         return by_url
 
     def _pending_page(self, url: str, by_url: dict) -> None:
@@ -265,64 +383,51 @@ class _Builder:
             self.nodes[node] = {"kind": "page", "label": url, "url": url, "status": "pending",
                                 "is_seed": url in by_url}
 
-    # documents
+    # documents (their text is linked separately)
     def documents(self, by_url: dict[str, dict]) -> None:
-        for doc in self.store.documents():
-            url = doc["url"]
+        for row in self.store.conn.execute(_DOC_SQL):
+            (url, final_url, outcome, reason, http_status, kind, title, authors, published,
+             lang, summary, keywords, depth, is_seed, fetched_via, archive_ts) = row
             node = page_id(url)
             info = by_url.get(url)
+            authors = _json_list(authors)
             attrs = {
                 "kind": "page",
-                "label": _SPACE.sub(" ", doc.get("title") or "").strip() or url,
-                "url": url,
-                "final_url": doc.get("final_url"),
-                "title": doc.get("title"),
-                "status": doc.get("outcome"),
-                "http_status": doc.get("http_status"),
-                "reason": doc.get("reason"),
-                "doc_kind": doc.get("kind"),
-                "lang": doc.get("lang"),
-                "published": doc.get("published"),
-                "authors": _join(doc.get("authors") or []),
-                "summary": doc.get("summary"),
-                "keywords": _join(doc.get("keywords") or []),
-                "fetched_via": doc.get("fetched_via"),
-                "archive_timestamp": doc.get("archive_timestamp"),
-                "depth": doc.get("depth"),
-                "is_seed": bool(doc.get("is_seed")) or info is not None,
+                "label": _SPACE.sub(" ", title or "").strip() or url,
+                "url": url, "final_url": final_url, "title": title,
+                "status": outcome, "http_status": http_status, "reason": reason,
+                "doc_kind": kind, "lang": lang, "published": published,
+                "authors": _join(authors), "summary": summary,
+                "keywords": _join(_json_list(keywords)),
+                "fetched_via": fetched_via, "archive_timestamp": archive_ts, "depth": depth,
+                "is_seed": bool(is_seed) or info is not None,
             }
             if info:
-                attrs["lines"] = _join(info["lines"])
-                attrs["headings"] = _join(info["headings"])
-                attrs["notes"] = _join(info["notes"])
-            self.nodes[node] = {k: v for k, v in attrs.items() if v is not None and v != ""}
-            if doc.get("final_url") and doc["final_url"] != url:
-                self.final_urls.append((doc["final_url"], url))
-            for name in doc.get("authors") or []:
-                if plausible_name(name):
-                    person = self._person(name)
-                    if person:
-                        self.edges.add(person, node, "authored",
-                                       clip_evidence(f"byline: {name}"), url)
-            # An arXiv document carries its paper's abstract: the paper node links it.
-            if doc.get("outcome") == "ok" and doc.get("kind") != "arxiv":
-                text = "\n".join(t for t in (doc.get("title"), doc.get("text")) if t)
-                context = info["context"] if info else frozenset()
-                self._mentions(node, text, context, url)
+                attrs.update(lines=_join(info["lines"]), headings=_join(info["headings"]),
+                             notes=_join(info["notes"]))
+            self.nodes[node] = _scalars(attrs)
+            if final_url and final_url != url:
+                self.final_urls.append((final_url, url))
+            for name in authors:
+                person = self._person(name) if isinstance(name, str) else None
+                if person:
+                    self.edges.add(person, node, "authored",
+                                   clip_evidence(f"byline: {name}"), url)
 
     def links(self) -> None:
         index = _UrlIndex(u[5:] for u, a in self.nodes.items() if a["kind"] == "page")
         for final_url, url in self.final_urls:  # a link may name where a redirect landed
             index.alias(final_url, url)
-        for link in self.store.links():
-            src = page_id(link["from_url"])
-            target = index.get(link["to_url"])
-            if target is None or src not in self.nodes or target == link["from_url"]:
-                continue
-            anchor = (link.get("anchor") or "").strip()
-            evidence = f"links to {link['to_url']}" + (f" ({anchor})" if anchor else "")
-            self.edges.add(src, page_id(target), "links_to", clip_evidence(evidence),
-                           link["from_url"])
+        nodes, add = self.nodes, self.edges.add
+        for from_url, to_url, anchor in self.store.conn.execute(
+                "SELECT from_url, to_url, anchor FROM links ORDER BY rowid"):
+            target = index.get(to_url)
+            src = page_id(from_url)
+            if target is None or target == from_url or src not in nodes:
+                continue  # links out of the crawl are not nodes: the graph would explode
+            anchor = _SPACE.sub(" ", anchor or "").strip()
+            evidence = f"links to {to_url}" + (f" ({anchor})" if anchor else "")
+            add(src, page_id(target), "links_to", clip_evidence(evidence), from_url)
 
     # papers
     def papers(self) -> None:
@@ -330,53 +435,49 @@ class _Builder:
             aid = p["arxiv_id"]
             node = paper_id(aid)
             title = _SPACE.sub(" ", p.get("title") or "").strip()
-            attrs = {
-                "kind": "paper",
-                "label": title or f"arXiv:{aid}",
-                "arxiv_id": aid,
-                "title": title or None,
-                "status": p.get("status"),
+            url = p.get("abs_url") or f"https://arxiv.org/abs/{aid}"
+            self.nodes[node] = _scalars({
+                "kind": "paper", "label": title or f"arXiv:{aid}", "arxiv_id": aid,
+                "title": title, "status": p.get("status"),
                 "year": _year_of(p.get("published")),
-                "published": (p.get("published") or "")[:10] or None,
-                "authors": _join(p.get("authors") or []),
-                "categories": _join(p.get("categories") or []),
+                "published": (p.get("published") or "")[:10],
+                "authors": _join(_json_list(p.get("authors"))),
+                "categories": _join(_json_list(p.get("categories"))),
                 "primary_category": p.get("primary_category"),
                 "summary": p.get("summary") or p.get("abstract"),
-                "doi": p.get("doi"),
-                "journal_ref": p.get("journal_ref"),
-                "url": p.get("abs_url") or f"https://arxiv.org/abs/{aid}",
-                "pdf_url": p.get("pdf_url"),
-            }
-            self.nodes[node] = {k: v for k, v in attrs.items() if v is not None and v != ""}
-            source = attrs["url"]
+                "doi": p.get("doi"), "journal_ref": p.get("journal_ref"),
+                "url": url, "pdf_url": p.get("pdf_url"),
+            })
             authors = []
-            for name in p.get("authors") or []:
-                person = self._person(name) if plausible_name(name) else None
+            for name in _json_list(p.get("authors")):
+                person = self._person(name) if isinstance(name, str) else None
                 if person:
                     authors.append(person)
+                    quoted = f" “{title}”" if title else ""
                     self.edges.add(person, node, "authored",
-                                   clip_evidence(f"{name} is an author of arXiv:{aid}"
-                                                 + (f" “{title}”" if title else "")),
-                                   source)
+                                   clip_evidence(f"{name} is an author of arXiv:{aid}{quoted}"),
+                                   url)
             text = "\n".join(t for t in (title, p.get("abstract")) if t)
+            # Its authors are context: "He et al." in an abstract is one of them.
             context = frozenset(a for a in authors if a in self.vocab.entities)
-            self._mentions(node, text, context, source)
+            self.mentions(node, link_text(text, self.vocab, context), url)
 
     def paper_refs(self) -> None:
         for ref in self.store.paper_refs():
             src, dst = page_id(ref["doc_url"]), paper_id(ref["arxiv_id"])
             if src not in self.nodes or dst not in self.nodes:
                 continue
-            how = ref.get("how")
-            evidence = (ref.get("evidence") or "").strip()
+            how, aid = ref.get("how"), ref["arxiv_id"]
+            evidence = _SPACE.sub(" ", ref.get("evidence") or "").strip()
             if how == "seed":
-                evidence = f"the reading list links arXiv:{ref['arxiv_id']}: {evidence}"
+                evidence = f"the reading list links arXiv:{aid}" + (
+                    f": {evidence}" if evidence else "")
             elif how == "link":
-                evidence = f"links to arXiv:{ref['arxiv_id']}" + (f" ({evidence})"
-                                                                  if evidence else "")
+                evidence = f"links to arXiv:{aid}" + (f" ({evidence})" if evidence else "")
             elif not evidence:
-                evidence = f"cites arXiv:{ref['arxiv_id']}"
-            self.edges.add(src, dst, "links_to", clip_evidence(evidence), ref["doc_url"])
+                evidence = f"cites arXiv:{aid}"
+            self.edges.add(src, dst, "links_to", clip_evidence(evidence, around=aid),
+                           ref["doc_url"])
 
     # the vocabulary
     def vocabulary(self) -> None:
@@ -395,29 +496,27 @@ class _Builder:
                     frontier.append(nxt)
         for eid in sorted(included):
             ent = ents[eid]
-            attrs = {"kind": ent.kind, "label": ent.label,
-                     "aliases": _join(a for a in ent.aliases if a != ent.label),
-                     "year": ent.year, "category": ent.category,
-                     "arxiv_id": ent.arxiv_id, "affiliation": ent.affiliation,
-                     "chinese_name": ent.chinese_name}
-            self.nodes[eid] = {k: v for k, v in attrs.items() if v is not None and v != ""}
+            self.nodes[eid] = _scalars({
+                "kind": ent.kind, "label": ent.label,
+                "aliases": _join(a for a in ent.aliases if a != ent.label),
+                "year": ent.year, "category": ent.category, "arxiv_id": ent.arxiv_id,
+                "affiliation": ent.affiliation, "chinese_name": ent.chinese_name,
+            })
         for r in relations:
             src, dst = r["src"], r["dst"]
-            if (src in included or (r["rel"] == "introduces" and src in self.nodes)) \
-                    and dst in included:
+            if dst in included and (src in included or (r["rel"] == "introduces"
+                                                        and src in self.nodes)):
                 self.edges.add(src, dst, r["rel"], clip_evidence(r.get("evidence")),
                                r.get("source") or VOCABULARY_SOURCE, r.get("weight") or 1.0)
 
     def graph(self) -> nx.MultiDiGraph:
         for node, label in self.people.items():
-            if node not in self.nodes:
-                self.nodes[node] = {"kind": "person", "label": label}
+            self.nodes.setdefault(node, {"kind": "person", "label": label})
         G = nx.MultiDiGraph()
         G.add_nodes_from(self.nodes.items())
-        for key in self.edges.edges:
-            u, v, rel = key
-            if u in self.nodes and v in self.nodes:
-                G.add_edge(u, v, key=rel, **self.edges.attributes(key))
+        nodes, attributes = self.nodes, self.edges.attributes
+        G.add_edges_from((u, v, rel, attributes((u, v, rel)))
+                         for (u, v, rel) in self.edges.edges if u in nodes and v in nodes)
         return G
 
 
@@ -433,14 +532,11 @@ class _UrlIndex:
 
     @staticmethod
     def _loose(url: str) -> str:
-        url = url.split("#", 1)[0]
-        m = re.match(r"(?i)(https?)://([^/?#]*)(.*)", url)
+        m = re.match(r"(?i)https?://([^/?#]*)([^#]*)", url)
         if not m:
             return url
-        host = m.group(2).lower()
-        host = re.sub(r":(80|443)$", "", host)
-        rest = m.group(3).rstrip("/") or ""
-        return f"{host}{rest}"
+        host = re.sub(r":(80|443)$", "", m.group(1).lower())
+        return host + m.group(2).rstrip("/")
 
     def alias(self, url: str, target: str) -> None:
         self.exact.setdefault(url, target)
@@ -450,19 +546,39 @@ class _UrlIndex:
         return self.exact.get(url) or self.loose.get(self._loose(url))
 
 
-def build_graph(store: Store, vocab: Vocabulary | None = None) -> nx.MultiDiGraph:
+def build_graph(store: Store, vocab: Vocabulary | None = None, *,
+                workers: int | None = None) -> nx.MultiDiGraph:
     """The knowledge graph of everything in ``store`` (see the module docstring).
 
-    ``vocab`` defaults to the bundled vocabulary. The store is only read.
+    ``vocab`` defaults to the bundled vocabulary. ``workers``: processes that link the
+    documents' text (None: one per CPU when the store holds at least
+    ``PARALLEL_MIN_DOCS`` documents, else none; 0: link in this process). The result does
+    not depend on it.
     """
-    builder = _Builder(store, vocab if vocab is not None else load_vocabulary())
-    by_url = builder.reading_list()
-    builder.documents(by_url)
-    builder.links()
-    builder.papers()
-    builder.paper_refs()
-    builder.vocabulary()
-    return builder.graph()
+    vocab = vocab if vocab is not None else load_vocabulary()
+    # Millions of small dicts and tuples make the cyclic collector rescan everything again
+    # and again; nothing built here forms cycles that need it.
+    collecting = gc.isenabled()
+    gc.disable()
+    linked = None
+    try:
+        builder = _Builder(store, vocab)
+        by_url = builder.reading_list()
+        contexts = {url: info["context"] for url, info in by_url.items() if info["context"]}
+        linked = _Linking(store, vocab, contexts, workers)
+        builder.documents(by_url)
+        builder.links()
+        builder.papers()
+        builder.paper_refs()
+        for url, found in linked:
+            builder.mentions(page_id(url), found, url)
+        builder.vocabulary()
+        return builder.graph()
+    finally:
+        if linked is not None:
+            linked.close()
+        if collecting:
+            gc.enable()
 
 
 def write_default_graph(data_dir: str | Path) -> Path:

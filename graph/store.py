@@ -32,6 +32,7 @@ OUTCOMES = (
     "connection_refused",
     "timeout",
     "robots_blocked",
+    "blocked_private",
     "too_large",
     "unsupported_type",
     "unreadable",
@@ -202,13 +203,22 @@ class Store:
     per call is avoided; SQLite serializes writers, ``check_same_thread`` is off and the
     connection is only used under the GIL in short statements)."""
 
-    def __init__(self, path: str | Path, *, create: bool = True):
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False):
         self.path = str(path)
+        self.readonly = readonly
         if self.path != ":memory:":
             p = Path(self.path)
-            if not p.exists() and not create:
+            if not p.exists() and (readonly or not create):
                 raise StoreMissing(self.path)
-            p.parent.mkdir(parents=True, exist_ok=True)
+            if not readonly:
+                p.parent.mkdir(parents=True, exist_ok=True)
+        if readonly:
+            # Readers (the dashboard, the graph build) never write, not even the schema.
+            uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+            self.conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False,
+                                        isolation_level=None)
+            self.conn.row_factory = sqlite3.Row
+            return
         self.conn = sqlite3.connect(
             self.path, timeout=30, check_same_thread=False, isolation_level=None
         )
@@ -223,9 +233,9 @@ class Store:
         )
 
     @classmethod
-    def open_existing(cls, data_dir: str | Path) -> "Store":
+    def open_existing(cls, data_dir: str | Path, *, readonly: bool = False) -> "Store":
         """Open ``<data_dir>/crawl.sqlite`` for reading; ``StoreMissing`` if there is none."""
-        return cls(store_path(data_dir), create=False)
+        return cls(store_path(data_dir), create=False, readonly=readonly)
 
     def close(self) -> None:
         self.conn.close()

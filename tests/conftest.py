@@ -27,6 +27,8 @@ FAST_SETTINGS = {
     "ARXIV_TIMEOUT": "5",
     "ARXIV_BACKOFF": "0.05",
     "ARCHIVE_FALLBACK": "False",
+    # The mini-web is on 127.0.0.1: links it serves are followed only when allowed.
+    "ALLOW_PRIVATE_LINKS": "True",
     "LOG_LEVEL": "INFO",
 }
 

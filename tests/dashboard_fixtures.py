@@ -22,6 +22,8 @@ CHINESE_URL = "https://zhuanlan.zhihu.com/p/36290556"
 CHINESE_TITLE = "卷积神经网络结构演变：从LeNet到ResNet"
 DEAD_URL = "http://dead.example.com/cnn-notes"
 GIRSHICK_URL = "http://www.rossgirshick.info/"
+SLOW_URL = "http://slow.example.net/notes"
+ARCHIVED_URL = "http://gone.example.org/yolo-explained"
 LIST_PATH = "reading-list.txt"
 
 READING_LIST = """\
@@ -42,6 +44,10 @@ http://www.rossgirshick.info/#girshick2014rcnn
 
 ResNet
 https://arxiv.org/abs/1512.03385
+
+htp:/broken link
+http://slow.example.net/notes
+http://gone.example.org/yolo-explained
 """
 
 LILIAN_URL = (
@@ -72,6 +78,8 @@ SEEDS = [
           heading_line=13, listed_url="http://www.rossgirshick.info/#girshick2014rcnn",
           fragment="girshick2014rcnn"),
     _seed(17, "https://arxiv.org/abs/1512.03385", heading="ResNet", heading_line=16),
+    _seed(20, SLOW_URL),
+    _seed(21, ARCHIVED_URL),
 ]
 
 HINTS = [
@@ -136,6 +144,22 @@ DOCUMENTS = [
                 "with colleagues.",
         "summary": "Homepage of Ross Girshick, author of R-CNN and Fast R-CNN.",
         "keywords": ["R-CNN", "Fast R-CNN"], "is_seed": 1, "depth": 0, "fetched_via": "live",
+    },
+    {
+        "url": SLOW_URL, "outcome": "timeout", "reason": "no answer in 30 s",
+        "is_seed": 1, "depth": 0,
+    },
+    {
+        # The live site is gone; the web archive's snapshot was read instead.
+        "url": ARCHIVED_URL,
+        "final_url": "https://web.archive.org/web/2019/http://gone.example.org/yolo-explained",
+        "outcome": "ok", "http_status": 200, "content_type": "text/html", "kind": "html",
+        "title": "YOLO explained", "lang": "en",
+        "text": "YOLO is a one-stage object detection method by Joseph Redmon and Ross "
+                "Girshick.",
+        "summary": "YOLO, a one-stage object detector.", "keywords": ["YOLO"],
+        "is_seed": 1, "depth": 0, "fetched_via": "archive",
+        "archive_timestamp": "20190101000000",
     },
 ]
 

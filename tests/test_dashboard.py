@@ -25,8 +25,8 @@ from tests.dashboard_fixtures import (CHINESE_TITLE, DEAD_URL, XSS_TITLE, XSS_UR
                                       write_fixture_store)
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-TAB = {"overview": 0, "network": 1, "node": 2, "path": 3, "lineage": 4, "health": 5,
-       "export": 6}
+TABS = {"overview": "Overview", "network": "Network", "node": "Node", "path": "Path finder",
+        "lineage": "Lineage & reading order", "health": "Crawl health", "export": "Export"}
 
 
 def start(data_dir: Path, monkeypatch) -> AppTest:
@@ -53,7 +53,19 @@ def graph(data_dir):
     return D.read_snapshot(data_dir).graph
 
 
+def tab(at: AppTest, name: str):
+    """Open one tab (only the open tab's content runs) and return it."""
+    label = TABS[name]
+    if at.session_state["tab"] != label:
+        at.session_state["tab"] = label
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    (found,) = [t for t in at.tabs if t.label == label]
+    return found
+
+
 def network_elements(at: AppTest) -> dict:
+    tab(at, "network")
     (component,) = [e for e in at.get("component_instance")
                     if "st_link_analysis" in e.proto.component_name]
     return json.loads(component.proto.json_args)["elements"]
@@ -101,13 +113,15 @@ def test_unreadable_store_gets_a_message_not_a_traceback(tmp_path, monkeypatch):
 
 # -- overview ---------------------------------------------------------------------------------
 def test_overview_counts_kinds_seeds_and_central_nodes(app, graph):
-    metrics = {m.label: m.value for m in app.tabs[TAB["overview"]].metric}
+    metrics = {m.label: m.value for m in tab(app, "overview").metric}
     kinds = D.kind_counts(graph)
     assert metrics["pages"] == str(kinds["page"]) and kinds["page"] >= 6
     assert metrics["people"] == str(kinds["person"])
     assert metrics["edges"] == str(graph.number_of_edges())
     assert (metrics["seeds ok"], metrics["seeds dead"]) == ("7", "2")
-    tables = [t.value for t in app.tabs[TAB["overview"]].dataframe]
+    assert (metrics["seeds failed"], metrics["seeds archived"]) == ("1", "1")
+    assert metrics["seeds not crawled"] == "0"
+    tables = [t.value for t in tab(app, "overview").dataframe]
     people, methods, papers = (list(t["name"]) for t in tables)
     assert {"Kaiming He", "Ross Girshick"} <= set(people)
     assert "Fast R-CNN" in methods
@@ -140,7 +154,7 @@ def test_kind_filter(app, graph):
     for e in network_elements(app)["edges"]:
         assert V.node_id({"data": {"id": e["data"]["source"]}}) in drawn
     app.multiselect(key="kinds").set_value([]).run()
-    assert any("Nothing matches" in i.value for i in app.tabs[TAB["network"]].info)
+    assert any("Nothing matches" in i.value for i in tab(app, "network").info)
 
 
 def test_relation_and_weight_filters(app, graph):
@@ -177,7 +191,7 @@ def test_topic_and_community_filters(app, graph):
 def test_the_view_is_capped_and_says_what_was_left_out(app, graph):
     app.number_input(key="limit").set_value(10).run()
     assert len(drawn_nodes(app)) == 10
-    note = app.tabs[TAB["network"]].caption[0].value
+    note = tab(app, "network").caption[0].value
     assert f"Showing 10 of {graph.number_of_nodes()} nodes" in note and "Left out:" in note
     scores = dict(analysis.rank_nodes(graph, top=graph.number_of_nodes()))
     most_central = max(graph, key=lambda n: scores[n])
@@ -189,7 +203,7 @@ def test_search_in_chinese_finds_kaiming_he(app, graph):
     app.text_input(key="search").input("何恺明").run()
     pick = app.selectbox(key="search_pick")
     assert D.label_of(graph, pick.value) == "Kaiming He"
-    node_tab = app.tabs[TAB["node"]]
+    node_tab = tab(app, "node")
     assert node_tab.subheader[0].value == "Kaiming He"
     assert any("何恺明" in m.value for m in node_tab.markdown)  # the aliases line
     assert node_tab.dataframe  # neighbours, grouped by relation
@@ -199,7 +213,7 @@ def test_search_in_chinese_finds_kaiming_he(app, graph):
 
 def test_details_of_a_dead_page(app, graph):
     app.text_input(key="search").input(DEAD_URL).run()
-    node_tab = app.tabs[TAB["node"]]
+    node_tab = tab(app, "node")
     assert node_tab.error and "Dead link (http\\_error)" in node_tab.error[0].value
     assert "HTTP 404" in node_tab.error[0].value
 
@@ -207,33 +221,37 @@ def test_details_of_a_dead_page(app, graph):
 def test_details_of_a_paper_show_authors_and_year(app):
     app.text_input(key="search").input("Deep Residual Learning").run()
     app.selectbox(key="search_pick").set_value("paper:arXiv:1512.03385").run()
-    node_tab = app.tabs[TAB["node"]]
+    node_tab = tab(app, "node")
     assert any("year: **2015**" in m.value for m in node_tab.markdown)
     assert any("Kaiming He" in m.value and "Authors" in m.value for m in node_tab.markdown)
 
 
 def test_an_injected_title_is_shown_as_text(app):
     app.text_input(key="search").input("onerror").run()
-    node_tab = app.tabs[TAB["node"]]
+    node_tab = tab(app, "node")
     assert node_tab.subheader[0].value == V.md(XSS_TITLE)
-    for text in texts(app):
-        assert not re.search(r"(?<!\\)[<>]", text), text  # every < and > is escaped
-    health = app.tabs[TAB["health"]].dataframe[0].value  # tables hold the text as data
+    for name in TABS:
+        tab(app, name)
+        for text in texts(app):
+            assert not re.search(r"(?<!\\)[<>]", text), (name, text)  # all escaped
+    health = tab(app, "health").dataframe[0].value  # tables hold the text as data
     assert XSS_TITLE in set(health["title"])
 
 
 def test_chinese_page_is_shown(app, graph):
     app.text_input(key="search").input("卷积神经网络结构演变").run()
-    assert app.tabs[TAB["node"]].subheader[0].value == V.md(CHINESE_TITLE)
+    assert tab(app, "node").subheader[0].value == V.md(CHINESE_TITLE)
 
 
 # -- path finder, lineage, reading order ----------------------------------------------------
 def test_path_finder_connects_lecun_and_girshick_with_evidence(app, graph):
+    tab(app, "path")
     app.text_input(key="path_from").input("LeCun").run()
     app.text_input(key="path_to").input("Girshick").run()
-    tab = app.tabs[TAB["path"]]
-    assert tab.success and "Yann LeCun connects to Ross Girshick" in tab.success[0].value
-    rows = tab.dataframe[0].value.to_dict("records")
+    panel = tab(app, "path")
+    assert panel.success and "Yann LeCun connects to Ross Girshick" in panel.success[0].value
+    assert len(panel.caption) == len(panel.dataframe[0].value)  # one evidence line per hop
+    rows = panel.dataframe[0].value.to_dict("records")
     assert rows and all(r["evidence"] for r in rows)
     assert rows[0]["from"] in ("Yann LeCun",) or rows[0]["to"] == "Yann LeCun"
     hops = analysis.explain_path(graph, one(graph, "LeCun"), one(graph, "Girshick"))
@@ -241,43 +259,50 @@ def test_path_finder_connects_lecun_and_girshick_with_evidence(app, graph):
 
 
 def test_path_finder_with_no_match(app):
+    tab(app, "path")
     app.text_input(key="path_from").input("no such person anywhere").run()
-    assert app.tabs[TAB["path"]].warning
+    assert tab(app, "path").warning
 
 
 def test_lineage_and_reading_order(app, graph):
     fast = one(graph, "Fast R-CNN")
+    tab(app, "lineage")
     app.selectbox(key="lineage_method").set_value(fast).run()
-    tab = app.tabs[TAB["lineage"]]
-    lineage = list(tab.dataframe[0].value["method"])
+    panel = tab(app, "lineage")
+    lineage = list(panel.dataframe[0].value["method"])
     assert lineage.index("R-CNN") < lineage.index("Fast R-CNN")
     app.selectbox(key="reading_topic").set_value(one(graph, "object detection")).run()
-    order = tab.dataframe[1].value if len(tab.dataframe) > 1 else None
+    panel = tab(app, "lineage")
+    order = panel.dataframe[1].value if len(panel.dataframe) > 1 else None
     assert order is not None and len(order) > 0
 
 
 # -- crawl health ---------------------------------------------------------------------------
 def test_crawl_health_lists_every_seed_with_its_outcome(app):
-    tab = app.tabs[TAB["health"]]
-    table = tab.dataframe[0].value
-    assert list(table["line"]) == [1, 2, 3, 4, 9, 10, 11, 14, 17]
+    panel = tab(app, "health")
+    table = panel.dataframe[0].value
+    assert list(table["line"]) == [1, 2, 3, 4, 9, 10, 11, 14, 17, 20, 21]
     dead = table[table["state"] == "dead"]
     assert list(dead["line"]) == [3, 11]
     assert set(dead["outcome"]) == {"http_error", "dns_error"}
-    assert "line(s) 3, 11" in tab.warning[0].value
+    assert dict(zip(table["line"], table["state"]))[20] == "failed"
+    assert dict(zip(table["line"], table["state"]))[21] == "archived"
+    warnings = [w.value for w in panel.warning]
+    assert "are dead: fix or replace them: reading-list line(s) 3, 11." in warnings[0]
+    assert "line(s) 21" in warnings[1] and "line(s) 20" in warnings[2]
     app.toggle(key="only_problems").set_value(True).run()
-    assert list(app.tabs[TAB["health"]].dataframe[0].value["line"]) == [3, 11]
-    problems = app.tabs[TAB["health"]].dataframe[1].value
+    assert list(tab(app, "health").dataframe[0].value["line"]) == [3, 11, 20, 21]
+    problems = tab(app, "health").dataframe[1].value
     assert list(problems["line"]) == [19]
 
 
 # -- export -----------------------------------------------------------------------------------
 def test_export_buttons_offer_every_format(app, graph):
-    tab = app.tabs[TAB["export"]]
-    labels = [b.proto.label for b in tab.get("download_button")]
+    panel = tab(app, "export")
+    labels = [b.proto.label for b in panel.get("download_button")]
     assert labels == [{"graphml": "GraphML", "gexf": "GEXF", "json": "JSON",
                        "csv": "CSV (Neo4j, zip)"}[f] for f in FORMATS]
-    assert f"{graph.number_of_nodes()} nodes" in tab.markdown[0].value
+    assert f"{graph.number_of_nodes()} nodes" in panel.markdown[0].value
 
 
 def test_export_of_a_filtered_view(app, graph, data_dir):
@@ -285,7 +310,7 @@ def test_export_of_a_filtered_view(app, graph, data_dir):
     f = D.Filters(kinds=("person", "paper"))
     H = D.filter_graph(graph, f, D.read_snapshot(data_dir).seeds)
     assert f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges" in \
-        app.tabs[TAB["export"]].markdown[0].value
+        tab(app, "export").markdown[0].value
     payload = D.export_view(graph, f, D.read_snapshot(data_dir).seeds, "graphml")
     assert payload == export_bytes(H, "graphml")
     assert b"person:" in payload and b"page:" not in payload
@@ -337,7 +362,7 @@ def test_the_dashboard_never_writes(data_dir, monkeypatch):
     after = {p.name: p.read_bytes() for p in data_dir.iterdir()}
     assert after == before
     with sqlite3.connect(data_dir / "crawl.sqlite") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 9
+        assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 11
 
 
 # -- robustness -------------------------------------------------------------------------------
@@ -346,12 +371,13 @@ def test_a_failing_part_shows_a_message_and_the_rest_still_works(app, monkeypatc
         raise RuntimeError("<b>boom</b>")
 
     monkeypatch.setattr(analysis, "explain_path", broken)
+    tab(app, "path")
     app.text_input(key="path_from").input("LeCun").run()
     app.text_input(key="path_to").input("Girshick").run()
     assert not app.exception
-    error = app.tabs[TAB["path"]].error[0].value
+    error = tab(app, "path").error[0].value
     assert "path finder could not be shown" in error and "\\<b\\>boom" in error
-    assert app.tabs[TAB["health"]].dataframe  # other tabs still render
+    assert tab(app, "health").dataframe  # other tabs still render
 
 
 def test_a_graph_file_without_a_store(tmp_path, monkeypatch):
@@ -367,12 +393,12 @@ def test_a_graph_file_without_a_store(tmp_path, monkeypatch):
                    weight=1.0, source=f"https://p{i}.example/", evidence="RL")
     write_graph(G, "graphml", tmp_path / "graph.graphml")
     at = start(tmp_path, monkeypatch)
-    note = at.tabs[TAB["network"]].caption[0].value
+    note = tab(at, "network").caption[0].value
     assert f"Showing {D.VIEW_LIMIT} of 701 nodes" in note and "Left out: 201 pages" in note
     assert "topic:rl" in drawn_nodes(at)  # the most central node is drawn
-    assert any("no crawl store" in i.value for i in at.tabs[TAB["health"]].info)
+    assert any("no crawl store" in i.value for i in tab(at, "health").info)
     at.text_input(key="search").input("强化学习").run()
-    assert at.tabs[TAB["node"]].subheader[0].value == "reinforcement learning"
+    assert tab(at, "node").subheader[0].value == "reinforcement learning"
 
 
 def test_module_examples():
@@ -381,3 +407,22 @@ def test_module_examples():
     for module in (D, V):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
+def test_the_picked_node_is_drawn_selected_and_its_details_are_one_click_away(app, graph):
+    app.text_input(key="search").input("Girshick").run()
+    picked = app.selectbox(key="search_pick").value
+    assert D.label_of(graph, picked) == "Ross Girshick"
+    selected = [V.node_id(n) for n in network_elements(app)["nodes"] if n.get("selected")]
+    assert selected == [picked]
+    app.button(key="open_details").click().run()
+    assert app.session_state["tab"] == "Node"
+    assert tab(app, "node").subheader[0].value == "Ross Girshick"
+
+
+def test_details_of_an_archived_and_a_failed_page(app):
+    app.text_input(key="search").input("YOLO explained").run()
+    assert any("web archive" in i.value for i in tab(app, "node").info)
+    app.text_input(key="search").input("slow.example.net").run()
+    warning = tab(app, "node").warning[0].value
+    assert "Could not be used (timeout)" in warning and "no answer" in warning

@@ -1,12 +1,16 @@
-"""Page metadata from an lxml HTML tree: title, authors, date, description, language.
+"""Page metadata from BeautifulSoup documents: title, authors, date, description, language.
 
 Structured sources first (citation_* tags of scholarly pages, Open Graph, JSON-LD, Dublin
-Core), then visible bylines and <time> elements outside sidebars and comments.
+Core), then visible bylines and <time> elements outside sidebars and comments. The readers
+take a ``page`` with two soups (see ``soups.PageSoup``): ``head`` with the <title>, <meta>
+and JSON-LD, and ``body`` with headings, bylines and dates, built only when the head
+leaves a field open. One full soup can serve as both.
 
->>> import lxml.html
->>> tree = lxml.html.fromstring('<html lang="en-GB"><head><meta name="citation_author" '
-...     'content="Girshick, Ross"><meta name="citation_title" content="Fast R-CNN"></head></html>')
->>> m = page_metadata(tree, "https://a.example/")
+>>> from types import SimpleNamespace
+>>> from bs4 import BeautifulSoup
+>>> soup = BeautifulSoup('<html lang="en-GB"><head><meta name="citation_author" '
+...     'content="Girshick, Ross"><meta name="citation_title" content="Fast R-CNN"></head></html>', "lxml")
+>>> m = page_metadata(SimpleNamespace(head=soup, body=soup), "https://a.example/")
 >>> m["title"], m["authors"], m["lang"]
 ('Fast R-CNN', ['Ross Girshick'], 'en')
 """
@@ -15,6 +19,9 @@ from __future__ import annotations
 
 import json
 import re
+
+from bs4.element import (NavigableString, RubyParenthesisString, RubyTextString, Script,
+                         Stylesheet, TemplateString)
 
 from .dates import date_in_url, iso_date
 
@@ -37,6 +44,18 @@ JUNK = re.compile(r"(?:^|[-_])(?:ads?(?:$|[-_])|side[-_]?bar|widget|menu|nav|bre
                   r"cookie|popup|subscribe|newsletter|pagination|pager|toolbar)", re.I)
 _BYLINE_PREFIX = re.compile(r"^\s*(?:posted\s+by\b|written\s+by\b|author\s*:|by\b|"
                             r"作者\s*[:：]?|文\s*[/|｜])\s*", re.I)
+# Where pages without metadata name the author and the date; only the first BYLINE_LIMIT
+# and DATE_LIMIT matches count (a comment list repeats them). soups.py cuts the body outline
+# with these same selectors, so a selector added here is in the outline too.
+BYLINES = ("[rel=author], [itemprop=author], .byline, .author, [class=post-author], "
+           "[class=entry-author], [class=author-name]")
+DATES = ("time, [itemprop=datePublished], [class*=date], [class*=byline], [class*=post-meta], "
+         "[class*=entry-meta], [class*=published]")
+HEADINGS = "h1"
+BYLINE_LIMIT, DATE_LIMIT = 20, 30
+# What lxml's text_content() reads: every string but comments, doctypes and the like.
+TEXT_TYPES = (NavigableString, RubyTextString, RubyParenthesisString, Script, Stylesheet,
+              TemplateString)
 
 
 def clean(value) -> str:
@@ -44,30 +63,39 @@ def clean(value) -> str:
     return " ".join(str(value or "").split())
 
 
-def is_junk_element(element) -> bool:
-    """True for a sidebar, menu, comment list, footer... judged by its own tag, class, id."""
-    tag = element.tag if isinstance(element.tag, str) else ""
+def text_of(element) -> str:
+    """All text inside a tag, as lxml's ``text_content()`` has it (no comments)."""
+    return element.get_text(types=TEXT_TYPES)
+
+
+def junk_part(tag: str, classes, ident) -> bool:
+    """True for a sidebar, menu, comment list, footer... judged by its own tag, class and id
+    (``classes``: a string, or the list BeautifulSoup makes of it).
+
+    >>> junk_part("div", ["post", "sideBar"], None), junk_part("body", "has-sidebar", None)
+    (True, False)
+    """
     if tag in ("nav", "aside", "footer"):
         return True
     if tag in ("html", "body", "main", "article"):  # "has-sidebar" on <body> says nothing
         return False
-    tokens = f"{element.get('class') or ''} {element.get('id') or ''}".split()
-    return any(JUNK.search(token) for token in tokens)
+    classes = classes.split() if isinstance(classes, str) else classes or []
+    return any(JUNK.search(token) for token in [*classes, *(ident or "").split()])
 
 
 def is_junk(element) -> bool:
-    """True when the element or one of its ancestors is junk (see ``is_junk_element``)."""
+    """True when a tag or one of its ancestors is junk (see ``junk_part``)."""
     while element is not None:
-        if is_junk_element(element):
+        if junk_part(element.name, element.get("class"), element.get("id")):
             return True
-        element = element.getparent()
+        element = element.parent
     return False
 
 
-def meta_values(tree) -> dict[str, list[str]]:
+def meta_values(soup) -> dict[str, list[str]]:
     """<meta> contents by lower-cased name/property/itemprop, in document order."""
     values: dict[str, list[str]] = {}
-    for meta in tree.iter("meta"):
+    for meta in soup.select("meta"):
         key = meta.get("name") or meta.get("property") or meta.get("itemprop") or \
             meta.get("http-equiv")
         content = clean(meta.get("content"))
@@ -76,7 +104,7 @@ def meta_values(tree) -> dict[str, list[str]]:
     return values
 
 
-def _json_ld_objects(tree) -> list[dict]:
+def _json_ld_objects(soup) -> list[dict]:
     found: list[dict] = []
 
     def walk(node, depth=0):
@@ -90,9 +118,9 @@ def _json_ld_objects(tree) -> list[dict]:
             walk(node.get("@graph"), depth + 1)
             walk(node.get("mainEntity"), depth + 1)
 
-    for script in tree.xpath("//script[@type='application/ld+json']"):
+    for script in soup.select('script[type="application/ld+json"]'):
         try:
-            walk(json.loads(script.text or ""))
+            walk(json.loads(script.string or ""))
         except (ValueError, RecursionError):
             continue
     return [obj for obj in found if _ARTICLE_TYPES.search(str(obj.get("@type", "")))]
@@ -139,10 +167,11 @@ def split_authors(values: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def html_lang(tree) -> str | None:
+def html_lang(soup, values: dict | None = None) -> str | None:
     """Primary language subtag the page declares: <html lang>, then <meta>. 'zh-CN' -> 'zh'."""
-    values = meta_values(tree)
-    candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
+    values = meta_values(soup) if values is None else values
+    root = soup.html or {}
+    candidates = [root.get("lang"), root.get("xml:lang"),
                   *values.get("content-language", []), *values.get("language", []),
                   *values.get("og:locale", []), *values.get("dc.language", [])]
     for value in candidates:
@@ -152,17 +181,13 @@ def html_lang(tree) -> str | None:
     return None
 
 
-def _byline_authors(tree) -> list[str]:
-    xpath = ("//*[@rel='author' or @itemprop='author' or contains(concat(' ', "
-             "normalize-space(@class), ' '), ' byline ') or contains(concat(' ', "
-             "normalize-space(@class), ' '), ' author ') or @class='post-author' or "
-             "@class='entry-author' or @class='author-name']")
-    for element in tree.xpath(xpath)[:20]:
+def _byline_authors(body) -> list[str]:
+    for element in body.select(BYLINES, limit=BYLINE_LIMIT):
         if is_junk(element):
             continue
-        named = element.xpath(".//*[@itemprop='name']")
-        text = clean(named[0].get("content") or named[0].text_content()) if named else \
-            clean(element.text_content())
+        named = element.select_one("[itemprop=name]")
+        text = clean(named.get("content") or text_of(named)) if named else \
+            clean(text_of(element))
         # "By Jane Doe, March 20, 2018": the name ends at the first separator or date.
         text = re.split(r"\s*(?:[,|·•\n]|\bon\b|\bposted\b|\d)", _BYLINE_PREFIX.sub("", text))[0]
         if (name := person_name(text)) and len(name.split()) <= 5:
@@ -170,42 +195,44 @@ def _byline_authors(tree) -> list[str]:
     return []
 
 
-def _visible_date(tree) -> str | None:
-    xpath = ("//time | //*[@itemprop='datePublished'] | //*[contains(@class, 'date') or "
-             "contains(@class, 'byline') or contains(@class, 'post-meta') or "
-             "contains(@class, 'entry-meta') or contains(@class, 'published')]")
-    for element in tree.xpath(xpath)[:30]:
+def _visible_date(body) -> str | None:
+    for element in body.select(DATES, limit=DATE_LIMIT):
         if is_junk(element):
             continue
-        value = element.get("datetime") or element.get("content") or element.text_content()
+        value = element.get("datetime") or element.get("content") or text_of(element)
         if date := iso_date(value):
             return date
     return None
 
 
-def _title_tag(tree) -> str | None:
+def _title_tag(page) -> str | None:
     """<title>, reduced to the page's own heading when it adds the site name to it."""
-    element = tree.find(".//title")
-    title = clean(element.text_content()) if element is not None else ""
+    element = page.head.find("title")
+    title = clean(text_of(element)) if element is not None else ""
     segments = {s.strip() for s in _TITLE_SEPARATORS.split(title)}
     if len(segments) > 1:
-        headings = [clean(h.text_content()) for h in tree.iter("h1")][:5]
+        headings = [clean(text_of(h)) for h in page.body.select(HEADINGS, limit=5)]
         matching = [h for h in headings if h in segments]
         if matching:
             return max(matching, key=len)
     if not title:  # no <title>: the first heading outside menus and sidebars
-        title = next((clean(h.text_content()) for h in tree.iter("h1") if not is_junk(h)), "")
+        title = next((clean(text_of(h)) for h in page.body.select(HEADINGS)
+                      if not is_junk(h)), "")
     return title or None
 
 
-def page_metadata(tree, url: str) -> dict:
-    """title, authors, published, description, lang of a parsed page (None/[] if absent)."""
-    values = meta_values(tree)
+def page_metadata(page, url: str) -> dict:
+    """title, authors, published, description, lang of a page (None/[] if absent).
+
+    ``page.head`` and ``page.body`` are soups; ``body`` is read only for what the head
+    leaves open.
+    """
+    values = meta_values(page.head)
     first = lambda keys: next((values[k][0] for k in keys if k in values), None)  # noqa: E731
-    ld = _json_ld_objects(tree)
+    ld = _json_ld_objects(page.head)
     ld_first = lambda key: next((o[key] for o in ld if isinstance(o.get(key), str)), None)  # noqa: E731
 
-    title = first(_TITLE_KEYS) or clean(ld_first("headline")) or _title_tag(tree)
+    title = first(_TITLE_KEYS) or clean(ld_first("headline")) or _title_tag(page)
 
     authors = split_authors(values.get("citation_author", []))
     if not authors:
@@ -213,15 +240,15 @@ def page_metadata(tree, url: str) -> dict:
     if not authors:
         authors = split_authors([v for k in _AUTHOR_KEYS for v in values.get(k, [])])
     if not authors:
-        authors = _byline_authors(tree)
+        authors = _byline_authors(page.body)
 
     published = None
     for value in [*(v for k in _DATE_KEYS for v in values.get(k, [])),
                   ld_first("datePublished"), ld_first("dateCreated")]:
         if published := iso_date(value):
             break
-    published = published or date_in_url(url) or _visible_date(tree)
+    published = published or date_in_url(url) or _visible_date(page.body)
 
     return {"title": title or None, "authors": authors, "published": published,
             "description": first(_DESCRIPTION_KEYS) or clean(ld_first("description")) or None,
-            "lang": html_lang(tree)}
+            "lang": html_lang(page.head, values)}

@@ -12,6 +12,7 @@ Arguments (``-a NAME=VALUE``):
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,12 +20,16 @@ from urllib.parse import urlsplit
 import scrapy
 
 from crawler import BUNDLED_READING_LIST
+from crawler.archive import (availability_url, is_unreachable, list_timestamp,
+                             parse_availability, served_reason)
 from crawler.extract.code import github_raw_url
 from crawler.items import DocumentItem, PaperRefItem, ReadingListItem
-from crawler.outcomes import classify_failure
+from crawler.outcomes import classify_failure, is_dead
 from crawler.processing import Processor
 from crawler.reading_list import canonical_url, read_reading_list
+from crawler.resume import done_documents, job_state
 from graph.arxiv_ids import arxiv_id_from_url
+from graph.store import Store, store_path
 
 
 _GITHUB_RAW = "https://raw.githubusercontent.com"
@@ -77,6 +82,11 @@ class SeedsSpider(scrapy.Spider):
         self._papers_seen: set[str] = set()
         self._papers_left = self.options.max_papers
         self._requested: set[str] = set()
+        self._done: dict[str, dict] = {}        # finished before a restart (JOBDIR)
+        self._dead: deque[DocumentItem] = deque()  # dead seeds waiting for the web archive
+        self._asking_archive = False
+        self._archive_down: str | None = None
+        self._archive_timestamp: str | None = None
 
     @classmethod
     def update_settings(cls, settings):
@@ -109,6 +119,8 @@ class SeedsSpider(scrapy.Spider):
         for problem in self.reading_list.problems:
             self.logger.warning("%s:%d: skipped %r: %s", self.options.seeds.name,
                                 problem.line, problem.text, problem.reason)
+        self._archive_timestamp = self._list_timestamp()
+        self._done = self._resumed_job(list_path)
         yield ReadingListItem(list_path=list_path, reading_list=self.reading_list)
         first_line: dict[str, str] = {}
         for seed in self.reading_list.seeds:
@@ -117,13 +129,36 @@ class SeedsSpider(scrapy.Spider):
             arxiv_id = arxiv_id_from_url(url)
             if arxiv_id:
                 self._papers_seen.add(arxiv_id)
-                yield DocumentItem(url=url, final_url=url, outcome="pending", kind="arxiv",
-                                   depth=0, is_seed=1, links=None,
-                                   reason=f"waiting for arXiv metadata of {arxiv_id}")
+                if url not in self._done:
+                    yield DocumentItem(url=url, final_url=url, outcome="pending", kind="arxiv",
+                                       depth=0, is_seed=1, links=None,
+                                       reason=f"waiting for arXiv metadata of {arxiv_id}")
                 yield PaperRefItem(arxiv_id=arxiv_id, doc_url=url, how="seed",
                                    evidence=raw.strip()[:300], depth=0)
                 continue
+            if url in self._done:
+                self._requested.add(url)
+                for item in self._follow(url, 1, self._done[url]):
+                    yield item
+                continue
             yield self._request(url, depth=0, is_seed=True)
+
+    def _resumed_job(self, list_path: str) -> dict[str, dict]:
+        """What a resumed job (same ``JOBDIR``) already finished; see crawler/resume.py."""
+        jobdir = self.settings.get("JOBDIR")
+        if not jobdir:
+            return {}
+        state = job_state(jobdir, list_path)
+        if not state["resumed"]:
+            return {}
+        store = Store(store_path(self.settings.get("DATA_DIR") or "data"))
+        try:
+            done = done_documents(store, state["started_at"])
+        finally:
+            store.close()
+        self.logger.info("resuming the job started %s in %s: %d documents already done",
+                         state["started_at"], jobdir, len(done))
+        return done
 
     def _request(self, url: str, depth: int, is_seed: bool) -> scrapy.Request:
         self._requested.add(url)
@@ -177,6 +212,10 @@ class SeedsSpider(scrapy.Spider):
             if self._pages_left <= 0:
                 break
             self._pages_left -= 1
+            if url in self._done:   # finished before a restart: follow what it found then
+                self._requested.add(url)
+                yield from self._follow(url, depth + 1, self._done[url])
+                continue
             yield self._request(url, depth=depth, is_seed=False)
 
     def failed(self, failure):
@@ -184,9 +223,93 @@ class SeedsSpider(scrapy.Spider):
         meta = request.meta
         outcome, reason, status = classify_failure(failure.value)
         response = getattr(failure.value, "response", None)
-        yield DocumentItem(
+        item = DocumentItem(
             url=meta["doc_url"], final_url=response.url if response is not None else None,
             outcome=outcome, reason=reason, http_status=status, depth=meta["depth"],
             is_seed=int(meta["is_seed"]), links=None,
             fetched_via=self.fetched_via(response) if response is not None else None,
         )
+        if meta["is_seed"] and is_dead(outcome, status) and self.settings.getbool(
+                "ARCHIVE_FALLBACK"):
+            self._dead.append(item)
+            if not self._asking_archive:
+                yield from self._ask_archive()
+            return
+        yield item
+
+    # -- dead seeds: the web archive (crawler/archive.py) --------------------------------
+    def _list_timestamp(self) -> str | None:
+        try:
+            return list_timestamp(self.options.seeds, self.settings.get("ARCHIVE_TIMESTAMP"))
+        except ValueError as exc:
+            self.logger.error("%s; asking the web archive for its newest snapshots", exc)
+            return None
+
+    def _ask_archive(self):
+        """Ask the availability API about the next dead seed. One question at a time, so
+        the archive is asked politely, and none once it turned out unreachable."""
+        self._asking_archive = False
+        while self._dead:
+            item = self._dead.popleft()
+            if self._archive_down:
+                item["reason"] += f"; web archive not asked ({self._archive_down})"
+                yield item
+                continue
+            self._asking_archive = True
+            api = self.settings.get("ARCHIVE_API_URL") or "https://archive.org/wayback/available"
+            yield scrapy.Request(
+                availability_url(api, item["url"], self._archive_timestamp),
+                callback=self._archive_answer, errback=self._archive_failed, dont_filter=True,
+                meta={"dead": item, "archive_service": True, "dont_obey_robotstxt": True,
+                      "max_retry_times": 1, "depth_reset": True})
+            return
+
+    def _archive_answer(self, response):
+        item = response.meta["dead"]
+        try:
+            snapshot = parse_availability(response.body)
+        except ValueError:
+            self._archive_down = "its availability API did not answer JSON"
+            item["reason"] += f"; web archive unreachable ({self._archive_down})"
+            snapshot = None
+        else:
+            if snapshot is None:
+                item["reason"] += "; no web-archive snapshot"
+        if snapshot is None:
+            yield item
+        else:
+            yield scrapy.Request(
+                snapshot.raw_url, callback=self._archived_page, errback=self._snapshot_failed,
+                dont_filter=True,
+                meta={"doc_url": item["url"], "depth": 0, "is_seed": True, "dead": item,
+                      "snapshot": snapshot, "fetched_via": "archive",
+                      "archive_timestamp": snapshot.iso, "archive_service": True,
+                      "dont_obey_robotstxt": True, "depth_reset": True})
+        yield from self._ask_archive()
+
+    def _archive_failed(self, failure):
+        item = failure.request.meta["dead"]
+        outcome, reason, status = classify_failure(failure.value)
+        if is_unreachable(outcome, status):
+            self._archive_down = f"unreachable earlier in this crawl: {reason}"
+        item["reason"] += f"; web archive API failed ({reason})"
+        yield item
+        yield from self._ask_archive()
+
+    async def _archived_page(self, response):
+        meta = response.meta
+        async for item in self.parse(response):
+            if isinstance(item, DocumentItem) and item["url"] == meta["doc_url"]:
+                problem = item.get("reason") if item.get("outcome") != "ok" else None
+                item["reason"] = served_reason(meta["dead"]["reason"], meta["snapshot"],
+                                               problem)
+            yield item
+
+    def _snapshot_failed(self, failure):
+        meta = failure.request.meta
+        item = meta["dead"]
+        outcome, reason, status = classify_failure(failure.value)
+        if is_unreachable(outcome, status):
+            self._archive_down = f"unreachable earlier in this crawl: {reason}"
+        item["reason"] += f"; web archive snapshot of {meta['snapshot'].date} failed: {reason}"
+        yield item

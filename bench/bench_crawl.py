@@ -1,0 +1,508 @@
+"""Benchmark: the full ``scrapy crawl seeds`` pipeline against a bare Scrapy spider.
+
+For each size N (default 1,000 and 5,000) it writes a synthetic web of N blog pages
+(English and Chinese, 4-12 KB, with navigation, sidebars, footers, links between posts and
+arXiv links; see ``bench/synthetic_web.py``), serves it on 127.0.0.1 (nginx when installed,
+else an asyncio server; ``bench/webserver.py``) and writes a reading list of all N pages.
+Then it measures, each crawl in its own process tree:
+
+- the bare spider (``bench/bare_spider.py`` with ``scrapy runspider``, storing nothing)
+  and the full pipeline, on the same URLs with the same concurrency (16 requests, 16 per
+  host), no download delay, no AutoThrottle, no HTTP cache, robots.txt obeyed (and served);
+  depth 0, so every page is a seed and nothing else is fetched;
+- at the largest N, the full pipeline held to one core (``taskset -c 0`` on the whole
+  process tree) against the same on both cores (``EXTRACT_PROCESSES=2``);
+- at the smallest N, an HTTP cache re-run: two crawls with ``HTTPCACHE_ENABLED=True`` into
+  one ``DATA_DIR``, counting the requests of the second that reached the server (from the
+  server's access log);
+- the CPU cost per page of each processing stage, in one process on the same pages, with
+  ``trafilatura.extract`` alone as the baseline (``bench/stages.py``).
+
+For every crawl: wall time, pages/s, CPU time (user + sys) of the whole process tree
+(``getrusage(RUSAGE_CHILDREN)`` around the subprocess, so the extraction workers count)
+and peak resident memory of the tree (sum over its processes, polled every 0.1 s).
+arXiv metadata is out of the measurement: at depth 0 no paper is followed, and
+``ARXIV_API_URL`` points at the local server anyway, so nothing leaves the machine.
+The graph is not written (``WRITE_GRAPH=False``; ``bench/bench_graph.py`` measures it)
+unless ``--write-graph`` is given.
+
+It prints a table and writes ``bench/results/crawl.json``.
+
+    python bench/bench_crawl.py                    # N = 1000 and 5000, about 5 minutes
+    python bench/bench_crawl.py --sizes 1000       # quick run, about 1 minute
+    python bench/bench_crawl.py --repeat 3         # best of 3 for each crawl
+    python bench/bench_crawl.py --server python    # without nginx
+
+Needs: nginx (``apt-get install nginx-light``; optional, the fallback server is nearly as
+fast on loopback), wrk (``apt-get install wrk``; optional, to show the server's own
+speed), psutil (optional, else /proc is read), util-linux ``taskset``.
+
+Targets: pipeline CPU per page at most 1.5x trafilatura alone; both cores at least 1.6x
+the pages/s of one; peak memory under 1 GiB and flat in N; zero requests on a warm re-run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from synthetic_web import write_reading_list, write_site  # noqa: E402
+from webserver import StaticServer, load_test  # noqa: E402
+
+RESULTS = BENCH / "results" / "crawl.json"
+CONCURRENCY = 16
+MIB = 1024 * 1024
+
+# Both crawls: politeness off, same concurrency, robots.txt obeyed, no cache.
+COMMON_SETTINGS = {
+    "CONCURRENT_REQUESTS": CONCURRENCY,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "ROBOTSTXT_OBEY": True,
+    "HTTPCACHE_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "INFO",
+}
+
+_STATS = re.compile(r"'([a-z_/]+(?:/[\w.]+)*)': (\d+(?:\.\d+)?)")
+
+
+def crawl_env(project: Path | None) -> dict:
+    """The environment of a crawl: loopback never through a proxy; the bare spider
+    (``project=None``) gets no project settings."""
+    env = dict(os.environ)
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+                 "SCRAPY_SETTINGS_MODULE", "SCRAPY_PROJECT"):
+        env.pop(name, None)
+    if project:
+        env["PYTHONPATH"] = str(project) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def setting_args(settings: dict) -> list[str]:
+    args = []
+    for name, value in settings.items():
+        args += ["-s", f"{name}={value}"]
+    return args
+
+
+# -- measuring one process tree ------------------------------------------------------------
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants, from /proc."""
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                children = Path(f"/proc/{p}/task/{task}/children").read_text().split()
+                todo += [int(c) for c in children]
+        except OSError:
+            pass
+    return pids
+
+
+def _rss_and_cpu(pid: int, tick: int = os.sysconf("SC_CLK_TCK")) -> tuple[int, float]:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return rss, (int(fields[11]) + int(fields[12])) / tick
+    except (OSError, IndexError, ValueError):
+        return 0, 0.0
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path, timeout: float,
+                 cpus: str | None = None) -> dict:
+    """Run ``cmd`` and measure its whole process tree.
+
+    ``cpu_s`` comes from ``getrusage(RUSAGE_CHILDREN)``: the kernel adds a process's CPU
+    time to its parent's children total when the parent reaps it, so the crawler's worker
+    processes are included once the crawler has exited. ``cpu_sampled_s`` is the same
+    total as seen while polling /proc (a cross-check: it misses the last 0.1 s).
+    """
+    if cpus is not None:
+        cmd = ["taskset", "-c", cpus, *cmd]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        peak_rss, peak_single, peak_procs = 0, 0, 0
+        cpu_seen: dict[int, float] = {}
+        timed_out = False
+        while proc.poll() is None:
+            pids = _tree(proc.pid)
+            total = 0
+            for pid in pids:
+                rss, cpu = _rss_and_cpu(pid)
+                total += rss
+                peak_single = max(peak_single, rss)
+                if cpu:
+                    cpu_seen[pid] = cpu
+            peak_rss = max(peak_rss, total)
+            peak_procs = max(peak_procs, len(pids))
+            if time.perf_counter() - start > timeout:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)  # the session this run started
+                proc.wait()
+                break
+            time.sleep(0.1)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    text = log.read_text(errors="replace")
+    stats = {k: float(v) for k, v in _STATS.findall(text.split("Dumping Scrapy stats", 1)[-1])}
+    return {
+        "returncode": proc.returncode, "timed_out": timed_out, "wall_s": round(wall, 3),
+        "cpu_user_s": round(after.ru_utime - before.ru_utime, 3),
+        "cpu_sys_s": round(after.ru_stime - before.ru_stime, 3),
+        "cpu_s": round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 3),
+        "cpu_sampled_s": round(sum(cpu_seen.values()), 3),
+        "peak_rss_mib": round(peak_rss / MIB, 1),
+        "peak_rss_one_process_mib": round(peak_single / MIB, 1),
+        "processes": peak_procs,
+        "elapsed_s": stats.get("elapsed_time_seconds"),
+        "responses": int(stats.get("response_received_count", 0)),
+        "items": int(stats.get("item_scraped_count", 0)),
+        "errors_logged": int(stats.get("log_count/ERROR", 0)),
+        "load_avg_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "log": str(log),
+    }
+
+
+def add_rates(run: dict, pages: int) -> dict:
+    run["pages"] = pages
+    run["pages_per_s"] = round(pages / run["wall_s"], 1)
+    if run.get("elapsed_s"):
+        run["crawl_pages_per_s"] = round(pages / run["elapsed_s"], 1)
+    run["cpu_ms_per_page"] = round(1000 * run["cpu_s"] / pages, 3)
+    return run
+
+
+# -- the crawls ----------------------------------------------------------------------------
+
+def bare_crawl(urls: Path, scratch: Path, log: Path, timeout: float) -> dict:
+    # Outside the project (no scrapy.cfg above scratch), so Scrapy's defaults apply.
+    cmd = [sys.executable, "-m", "scrapy", "runspider", str(BENCH / "bare_spider.py"),
+           "-a", f"urls={urls}", *setting_args(COMMON_SETTINGS)]
+    return run_measured(cmd, scratch, crawl_env(project=None), log, timeout)
+
+
+def full_crawl(repo: Path, seeds: Path, data_dir: Path, base: str, log: Path,
+               timeout: float, cpus: str | None = None, cache: bool = False,
+               workers: int = 2, write_graph: bool = False) -> dict:
+    settings = {
+        **COMMON_SETTINGS,
+        "DATA_DIR": data_dir,
+        "HTTPCACHE_ENABLED": cache,
+        "EXTRACT_PROCESSES": workers,
+        "WRITE_GRAPH": write_graph,
+        "ARCHIVE_FALLBACK": False,
+        "ARXIV_API_URL": base + "/api/query",   # never the real API, whatever happens
+    }
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "seeds", "-a", f"seeds={seeds}",
+           "-a", "depth=0", *setting_args(settings)]
+    run = run_measured(cmd, repo, crawl_env(project=repo), log, timeout, cpus)
+    run.update(check_store(data_dir))
+    return run
+
+
+def check_store(data_dir: Path) -> dict:
+    """What the crawl stored: ok pages, their languages, links, how they were fetched."""
+    path = data_dir / "crawl.sqlite"
+    if not path.exists():
+        return {"stored_ok": 0}
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        ok = conn.execute("SELECT COUNT(*) FROM documents WHERE outcome = 'ok'").fetchone()[0]
+        langs = dict(conn.execute("SELECT COALESCE(lang, 'none'), COUNT(*) FROM documents"
+                                  " WHERE outcome = 'ok' GROUP BY 1").fetchall())
+        via = dict(conn.execute("SELECT COALESCE(fetched_via, 'none'), COUNT(*)"
+                                " FROM documents GROUP BY 1").fetchall())
+        links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
+    finally:
+        conn.close()
+    return {"stored_ok": ok, "stored_langs": langs, "fetched_via": via, "stored_links": links}
+
+
+def best_of(repeat: int, make_run) -> dict:
+    runs = [make_run(k) for k in range(repeat)]
+    best = min(runs, key=lambda r: r["wall_s"])
+    if repeat > 1:
+        best["all_wall_s"] = [r["wall_s"] for r in runs]
+    return best
+
+
+def stage_costs(repo: Path, site: Path, base: str, sample: int, scratch: Path) -> dict:
+    out = scratch / "stages.json"
+    cmd = [sys.executable, str(BENCH / "stages.py"), str(site), base, "--sample",
+           str(sample), "--repo", str(repo), "--out", str(out)]
+    proc = subprocess.run(cmd, cwd=repo, env=crawl_env(project=repo), capture_output=True,
+                          text=True, timeout=900)
+    if proc.returncode:
+        raise RuntimeError(f"stages.py failed:\n{proc.stderr[-2000:]}")
+    return json.loads(out.read_text())
+
+
+# -- checks against the targets ------------------------------------------------------------
+
+def targets(result: dict) -> dict:
+    sizes = sorted(result["sizes"], key=int)
+    large, small = result["sizes"][sizes[-1]], result["sizes"][sizes[0]]
+    traf = result["stages"]["stages"]["trafilatura"]["mean_ms"]
+    out = {}
+    full_cpu = large["full"]["cpu_ms_per_page"]
+    out["crawl_cpu_per_page_vs_trafilatura"] = {
+        "value": round(full_cpu / traf, 2), "target": "<= 1.5", "met": full_cpu / traf <= 1.5,
+        "detail": f"whole crawl {full_cpu} ms/page (N={sizes[-1]}, startup included)"
+                  f" / trafilatura alone {traf} ms/page"}
+    if len(sizes) > 1:
+        n = int(sizes[-1]) - int(sizes[0])
+        marginal = 1000 * (large["full"]["cpu_s"] - small["full"]["cpu_s"]) / n
+        bare_marginal = 1000 * (large["bare"]["cpu_s"] - small["bare"]["cpu_s"]) / n
+        result["marginal_cpu_ms_per_page"] = {"full": round(marginal, 3),
+                                              "bare": round(bare_marginal, 3)}
+        out["marginal_crawl_cpu_per_page_vs_trafilatura"] = {
+            "value": round(marginal / traf, 2), "target": "<= 1.5",
+            "met": marginal / traf <= 1.5,
+            "detail": f"(CPU at N={sizes[-1]} - CPU at N={sizes[0]}) / {n} pages ="
+                      f" {marginal:.2f} ms/page, startup excluded"}
+    processing = result["stages"]["stages"]["process_download"]["mean_ms"]
+    out["processing_cpu_per_page_vs_trafilatura"] = {
+        "value": round(processing / traf, 2), "target": "<= 1.5",
+        "met": processing / traf <= 1.5,
+        "detail": f"process_download {processing} ms/page in one process"
+                  f" / trafilatura alone {traf} ms/page (fetching excluded)"}
+    if "one_core" in result:
+        speedup = large["full"]["pages_per_s"] / result["one_core"]["pages_per_s"]
+        out["two_cores_vs_one"] = {"value": round(speedup, 2), "target": ">= 1.6",
+                                   "met": speedup >= 1.6}
+    peaks = {s: result["sizes"][s]["full"]["peak_rss_mib"] for s in sizes}
+    growth = peaks[sizes[-1]] / peaks[sizes[0]]
+    out["peak_memory_mib"] = {"value": peaks, "target": "< 1024, flat in N",
+                              "met": max(peaks.values()) < 1024 and growth <= 1.2,
+                              "growth": round(growth, 2)}
+    if "cache" in result:
+        hits = result["cache"]["warm"]["requests_to_server"]
+        out["warm_cache_requests_to_server"] = {"value": hits, "target": "0", "met": hits == 0}
+    return out
+
+
+# -- output --------------------------------------------------------------------------------
+
+def _row(label: str, n, run: dict) -> str:
+    return (f"{label:<26}{n:>6}{run['wall_s']:>9.1f}{run['pages_per_s']:>9.0f}"
+            f"{run.get('crawl_pages_per_s', 0):>9.0f}{run['cpu_s']:>8.1f}"
+            f"{run['cpu_ms_per_page']:>8.2f}{run['peak_rss_mib']:>9.0f}{run['processes']:>6}")
+
+
+def format_table(result: dict) -> str:
+    lines = []
+    server = result["server"]
+    lines.append(f"Server: {server['kind']} {server['version']} on 127.0.0.1: "
+                 f"{server['load_test']['requests_per_s']:,.0f} requests/s "
+                 f"({server['load_test']['client']}, {server['load_test']['connections']}"
+                 f" connections, {server['load_test']['seconds']} s)")
+    for n, size in result["sizes"].items():
+        site = size["site"]
+        lines.append(f"Site N={n}: {site['chinese_share']:.0%} Chinese, "
+                     f"{site['bytes_min'] / 1024:.1f}-{site['bytes_max'] / 1024:.1f} KB "
+                     f"(mean {site['bytes_mean'] / 1024:.1f} KB)")
+    lines.append("")
+    lines.append(f"{'crawl':<26}{'N':>6}{'wall s':>9}{'pages/s':>9}{'crawl/s':>9}"
+                 f"{'CPU s':>8}{'ms/page':>8}{'RSS MiB':>9}{'procs':>6}")
+    for n, size in result["sizes"].items():
+        lines.append(_row("bare Scrapy", n, size["bare"]))
+        lines.append(_row("full pipeline", n, size["full"]))
+        lines.append(f"{'  full/bare':<26}{'':>6}{size['ratio_wall']:>8.2f}x"
+                     f"{'':>18}{size['ratio_cpu']:>7.2f}x")
+    if "one_core" in result:
+        n = result["one_core"]["pages"]
+        lines.append(_row("full, one core (taskset)", n, result["one_core"]))
+    if "cache" in result:
+        cache = result["cache"]
+        n = cache["cold"]["pages"]
+        lines.append(_row("full, cache cold", n, cache["cold"]))
+        lines.append(_row("full, cache warm", n, cache["warm"]))
+        lines.append(f"  warm re-run: {cache['warm']['requests_to_server']} requests reached"
+                     f" the server; fetched_via {cache['warm'].get('fetched_via')}")
+    lines.append("  (pages/s: over the process's wall time; crawl/s: over Scrapy's"
+                 " elapsed_time_seconds; CPU: user+sys of the process tree)")
+    if "marginal_cpu_ms_per_page" in result:
+        m = result["marginal_cpu_ms_per_page"]
+        lines.append(f"  marginal CPU per page (startup excluded): full {m['full']:.2f} ms,"
+                     f" bare {m['bare']:.2f} ms")
+    stages = result["stages"]
+    lines.append("")
+    lines.append(f"Per-stage CPU per page, one process, {stages['pages']} pages "
+                 f"({', '.join(f'{k} {v}' for k, v in stages['langs'].items())}):")
+    langs = list(stages["by_lang"])
+    lines.append(f"{'stage':<20}{'mean ms':>9}{'median':>9}{'p90':>9}"
+                 + "".join(f"{lang + ' ms':>9}" for lang in langs))
+    for name, s in stages["stages"].items():
+        label = {"process_download": "= process_download",
+                 "trafilatura": "trafilatura alone"}.get(name, name)
+        lines.append(f"{label:<20}{s['mean_ms']:>9.2f}{s['median_ms']:>9.2f}{s['p90_ms']:>9.2f}"
+                     + "".join(f"{stages['by_lang'][lang][name]:>9.2f}" for lang in langs))
+    lines.append(f"(jieba and warm-up: {stages['load_s']:.2f} s CPU once per process)")
+    lines.append("")
+    lines.append("Targets:")
+    for name, t in result["targets"].items():
+        lines.append(f"  {'met   ' if t['met'] else 'MISSED'} {name}: {t['value']}"
+                     f" (target {t['target']})" + (f"  {t['detail']}" if t.get("detail") else ""))
+    return "\n".join(lines)
+
+
+# -- main ----------------------------------------------------------------------------------
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Benchmark the full crawl pipeline against a bare Scrapy spider.",
+        epilog="See the module docstring for what is measured.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--repeat", type=int, default=1, help="best of this many crawls")
+    parser.add_argument("--sample", type=int, default=300,
+                        help="pages for the per-stage measurement")
+    parser.add_argument("--server", choices=["nginx", "python"], default="nginx")
+    parser.add_argument("--no-one-core", action="store_true", help="skip the taskset run")
+    parser.add_argument("--no-cache", action="store_true", help="skip the cache re-run")
+    parser.add_argument("--write-graph", action="store_true",
+                        help="write the graph at the end of each full crawl")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per crawl")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    args = parser.parse_args(argv)
+    sizes = sorted(set(args.sizes))
+    if not args.no_one_core and not shutil.which("taskset"):
+        print("taskset not found: skipping the one-core run", file=sys.stderr)
+        args.no_one_core = True
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
+    started = time.perf_counter()
+    result: dict = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform(), "load_avg_at_start": os.getloadavg()},
+        "parameters": {"sizes": sizes, "repeat": args.repeat, "concurrency": CONCURRENCY,
+                       "settings": {k: str(v) for k, v in COMMON_SETTINGS.items()},
+                       "depth": 0, "write_graph": args.write_graph,
+                       "arxiv": "no paper followed at depth 0; ARXIV_API_URL on loopback"},
+        "sizes": {},
+    }
+    try:
+        import scrapy
+
+        result["machine"]["scrapy"] = scrapy.__version__
+    except ImportError:
+        pass
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr,
+              flush=True)
+
+    try:
+        for k, n in enumerate(sizes):
+            root = scratch / f"n{n}"
+            log(f"N={n}: writing the site")
+            site = write_site(root / "site", n)
+            with StaticServer(root / "site", root / "server", prefer=args.server) as server:
+                seeds = write_reading_list(root / "reading-list.txt", server.base,
+                                           site["paths"])
+                if k == 0:
+                    log(f"server {server.kind}: load test")
+                    result["server"] = {"kind": server.kind, "version": server.version,
+                                        "load_test": load_test(server.base, site["paths"],
+                                                               3, CONCURRENCY, root)}
+                size = {"site": {k2: v for k2, v in site.items() if k2 not in ("paths",
+                                                                              "root")}}
+
+                def measured(make, **kw):
+                    cpu0, served0 = server.cpu_seconds(), server.requests_served()
+                    run = make(**kw)
+                    run["server_cpu_s"] = round(server.cpu_seconds() - cpu0, 3)
+                    run["requests_to_server"] = server.requests_served() - served0
+                    return add_rates(run, n)
+
+                log(f"N={n}: bare spider")
+                size["bare"] = best_of(args.repeat, lambda r: measured(
+                    bare_crawl, urls=seeds, scratch=root,
+                    log=root / f"bare-{r}.log", timeout=args.timeout))
+                log(f"N={n}: full pipeline")
+                size["full"] = best_of(args.repeat, lambda r: measured(
+                    full_crawl, seeds=seeds, data_dir=root / f"data-full-{r}",
+                    base=server.base, log=root / f"full-{r}.log", timeout=args.timeout,
+                    write_graph=args.write_graph))
+                size["ratio_wall"] = round(size["full"]["wall_s"] / size["bare"]["wall_s"], 2)
+                size["ratio_cpu"] = round(size["full"]["cpu_s"] / size["bare"]["cpu_s"], 2)
+                result["sizes"][str(n)] = size
+                for name in ("bare", "full"):
+                    run = size[name]
+                    if run["returncode"] or run["timed_out"] or run["responses"] < n:
+                        log(f"WARNING: {name} crawl at N={n}: exit {run['returncode']},"
+                            f" {run['responses']} responses; see {run['log']}")
+                if size["full"].get("stored_ok") != n:
+                    log(f"WARNING: full crawl stored {size['full'].get('stored_ok')} ok pages"
+                        f" of {n}")
+
+                if n == sizes[-1] and not args.no_one_core:
+                    log(f"N={n}: full pipeline on one core")
+                    result["one_core"] = best_of(args.repeat, lambda r: measured(
+                        full_crawl, seeds=seeds, data_dir=root / f"data-onecore-{r}",
+                        base=server.base, log=root / f"onecore-{r}.log",
+                        timeout=args.timeout, cpus="0", write_graph=args.write_graph))
+                    result["one_core"]["cpus"] = "taskset -c 0"
+                if n == sizes[0] and not args.no_cache:
+                    log(f"N={n}: HTTP cache, cold then warm")
+                    data = root / "data-cache"
+                    cold = measured(full_crawl, seeds=seeds, data_dir=data, base=server.base,
+                                    log=root / "cache-cold.log", timeout=args.timeout,
+                                    cache=True, write_graph=args.write_graph)
+                    warm = measured(full_crawl, seeds=seeds, data_dir=data, base=server.base,
+                                    log=root / "cache-warm.log", timeout=args.timeout,
+                                    cache=True, write_graph=args.write_graph)
+                    result["cache"] = {"cold": cold, "warm": warm,
+                                       "warm_vs_cold_wall": round(warm["wall_s"]
+                                                                  / cold["wall_s"], 2)}
+                if n == sizes[-1]:
+                    log(f"N={n}: per-stage costs on {min(args.sample, n)} pages")
+                    result["stages"] = stage_costs(root / "site", server.base, args.sample,
+                                                   root)
+        result["targets"] = targets(result)
+        result["machine"]["load_avg_at_end"] = os.getloadavg()
+        result["bench_seconds"] = round(time.perf_counter() - started, 1)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        print(format_table(result))
+        print(f"\nwritten {args.out} in {result['bench_seconds']} s")
+    finally:
+        if args.keep:
+            print(f"scratch kept in {scratch}", file=sys.stderr)
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

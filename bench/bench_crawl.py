@@ -180,6 +180,8 @@ def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path, timeout: float
         "cpu_sys_s": round(after.ru_stime - before.ru_stime, 3),
         "cpu_s": round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 3),
         "cpu_sampled_s": round(sum(cpu_seen.values()), 3),
+        # The crawler process itself (reactor, Scrapy, pipeline) apart from its workers.
+        "cpu_main_sampled_s": round(cpu_seen.get(proc.pid, 0.0), 3),
         "peak_rss_mib": round(peak_rss / MIB, 1),
         "peak_rss_one_process_mib": round(peak_single / MIB, 1),
         "processes": peak_procs,
@@ -203,16 +205,18 @@ def add_rates(run: dict, pages: int) -> dict:
 
 # -- the crawls ----------------------------------------------------------------------------
 
-def bare_crawl(urls: Path, scratch: Path, log: Path, timeout: float) -> dict:
+def bare_crawl(urls: Path, scratch: Path, log: Path, timeout: float,
+               extra: dict | None = None) -> dict:
     # Outside the project (no scrapy.cfg above scratch), so Scrapy's defaults apply.
     cmd = [sys.executable, "-m", "scrapy", "runspider", str(BENCH / "bare_spider.py"),
-           "-a", f"urls={urls}", *setting_args(COMMON_SETTINGS)]
+           "-a", f"urls={urls}", *setting_args({**COMMON_SETTINGS, **(extra or {})})]
     return run_measured(cmd, scratch, crawl_env(project=None), log, timeout)
 
 
 def full_crawl(repo: Path, seeds: Path, data_dir: Path, base: str, log: Path,
                timeout: float, cpus: str | None = None, cache: bool = False,
-               workers: int = 2, write_graph: bool = False) -> dict:
+               workers: int = 2, write_graph: bool = False,
+               extra: dict | None = None) -> dict:
     settings = {
         **COMMON_SETTINGS,
         "DATA_DIR": data_dir,
@@ -221,6 +225,7 @@ def full_crawl(repo: Path, seeds: Path, data_dir: Path, base: str, log: Path,
         "WRITE_GRAPH": write_graph,
         "ARCHIVE_FALLBACK": False,
         "ARXIV_API_URL": base + "/api/query",   # never the real API, whatever happens
+        **(extra or {}),
     }
     cmd = [sys.executable, "-m", "scrapy", "crawl", "seeds", "-a", f"seeds={seeds}",
            "-a", "depth=0", *setting_args(settings)]
@@ -269,50 +274,67 @@ def stage_costs(repo: Path, site: Path, base: str, sample: int, scratch: Path) -
 # -- checks against the targets ------------------------------------------------------------
 
 def targets(result: dict) -> dict:
+    """Each target with its measured value and whether it is met (absent when its
+    measurement failed)."""
     sizes = sorted(result["sizes"], key=int)
-    large, small = result["sizes"][sizes[-1]], result["sizes"][sizes[0]]
-    traf = result["stages"]["stages"]["trafilatura"]["mean_ms"]
+    runs = {n: result["sizes"][n] for n in sizes}
+    fulls = {n: r["full"] for n, r in runs.items() if r.get("full")}
+    bares = {n: r["bare"] for n, r in runs.items() if r.get("bare")}
+    stages = (result.get("stages") or {}).get("stages")
     out = {}
-    full_cpu = large["full"]["cpu_ms_per_page"]
-    out["crawl_cpu_per_page_vs_trafilatura"] = {
-        "value": round(full_cpu / traf, 2), "target": "<= 1.5", "met": full_cpu / traf <= 1.5,
-        "detail": f"whole crawl {full_cpu} ms/page (N={sizes[-1]}, startup included)"
-                  f" / trafilatura alone {traf} ms/page"}
-    if len(sizes) > 1:
-        n = int(sizes[-1]) - int(sizes[0])
-        marginal = 1000 * (large["full"]["cpu_s"] - small["full"]["cpu_s"]) / n
-        bare_marginal = 1000 * (large["bare"]["cpu_s"] - small["bare"]["cpu_s"]) / n
-        result["marginal_cpu_ms_per_page"] = {"full": round(marginal, 3),
-                                              "bare": round(bare_marginal, 3)}
-        out["marginal_crawl_cpu_per_page_vs_trafilatura"] = {
-            "value": round(marginal / traf, 2), "target": "<= 1.5",
-            "met": marginal / traf <= 1.5,
-            "detail": f"(CPU at N={sizes[-1]} - CPU at N={sizes[0]}) / {n} pages ="
-                      f" {marginal:.2f} ms/page, startup excluded"}
-    processing = result["stages"]["stages"]["process_download"]["mean_ms"]
-    out["processing_cpu_per_page_vs_trafilatura"] = {
-        "value": round(processing / traf, 2), "target": "<= 1.5",
-        "met": processing / traf <= 1.5,
-        "detail": f"process_download {processing} ms/page in one process"
-                  f" / trafilatura alone {traf} ms/page (fetching excluded)"}
-    if "one_core" in result:
-        speedup = large["full"]["pages_per_s"] / result["one_core"]["pages_per_s"]
+    if stages:
+        traf = stages["trafilatura"]["mean_ms"]
+        processing = stages["process_download"]["mean_ms"]
+        out["processing_cpu_per_page_vs_trafilatura"] = {
+            "value": round(processing / traf, 2), "target": "<= 1.5",
+            "met": processing / traf <= 1.5,
+            "detail": f"process_download {processing} ms/page in one process"
+                      f" / trafilatura alone {traf} ms/page (fetching excluded)"}
+        if fulls:
+            n = max(fulls, key=int)
+            full_cpu = fulls[n]["cpu_ms_per_page"]
+            out["crawl_cpu_per_page_vs_trafilatura"] = {
+                "value": round(full_cpu / traf, 2), "target": "<= 1.5",
+                "met": full_cpu / traf <= 1.5,
+                "detail": f"whole crawl {full_cpu} ms/page (N={n}, startup included)"
+                          f" / trafilatura alone {traf} ms/page"}
+        if len(fulls) > 1:
+            lo, hi = min(fulls, key=int), max(fulls, key=int)
+            pages = int(hi) - int(lo)
+            marginal = 1000 * (fulls[hi]["cpu_s"] - fulls[lo]["cpu_s"]) / pages
+            result["marginal_cpu_ms_per_page"] = {"full": round(marginal, 3)}
+            if lo in bares and hi in bares:
+                result["marginal_cpu_ms_per_page"]["bare"] = round(
+                    1000 * (bares[hi]["cpu_s"] - bares[lo]["cpu_s"]) / pages, 3)
+            out["marginal_crawl_cpu_per_page_vs_trafilatura"] = {
+                "value": round(marginal / traf, 2), "target": "<= 1.5",
+                "met": marginal / traf <= 1.5,
+                "detail": f"(CPU at N={hi} - CPU at N={lo}) / {pages} pages ="
+                          f" {marginal:.2f} ms/page, startup excluded"}
+    if result.get("one_core") and fulls:
+        n = max(fulls, key=int)
+        speedup = fulls[n]["pages_per_s"] / result["one_core"]["pages_per_s"]
         out["two_cores_vs_one"] = {"value": round(speedup, 2), "target": ">= 1.6",
-                                   "met": speedup >= 1.6}
-    peaks = {s: result["sizes"][s]["full"]["peak_rss_mib"] for s in sizes}
-    growth = peaks[sizes[-1]] / peaks[sizes[0]]
-    out["peak_memory_mib"] = {"value": peaks, "target": "< 1024, flat in N",
-                              "met": max(peaks.values()) < 1024 and growth <= 1.2,
-                              "growth": round(growth, 2)}
-    if "cache" in result:
+                                   "met": speedup >= 1.6,
+                                   "detail": f"N={n}, pages/s over wall time"}
+    if fulls:
+        peaks = {n: r["peak_rss_mib"] for n, r in fulls.items()}
+        lo, hi = min(peaks, key=int), max(peaks, key=int)
+        growth = peaks[hi] / peaks[lo]
+        out["peak_memory_mib"] = {"value": peaks, "target": "< 1024, flat in N (<= 1.2x)",
+                                  "met": max(peaks.values()) < 1024 and growth <= 1.2,
+                                  "detail": f"N={hi} / N={lo}: {growth:.2f}x"}
+    if result.get("cache"):
         hits = result["cache"]["warm"]["requests_to_server"]
-        out["warm_cache_requests_to_server"] = {"value": hits, "target": "0", "met": hits == 0}
+        out["warm_cache_requests_to_server"] = {"value": hits, "target": "0",
+                                                "met": hits == 0}
     return out
 
 
 # -- output --------------------------------------------------------------------------------
 
 def _row(label: str, n, run: dict) -> str:
+    label += "" if run.get("valid", True) else " *"
     return (f"{label:<26}{n:>6}{run['wall_s']:>9.1f}{run['pages_per_s']:>9.0f}"
             f"{run.get('crawl_pages_per_s', 0):>9.0f}{run['cpu_s']:>8.1f}"
             f"{run['cpu_ms_per_page']:>8.2f}{run['peak_rss_mib']:>9.0f}{run['processes']:>6}")
@@ -320,11 +342,12 @@ def _row(label: str, n, run: dict) -> str:
 
 def format_table(result: dict) -> str:
     lines = []
-    server = result["server"]
-    lines.append(f"Server: {server['kind']} {server['version']} on 127.0.0.1: "
-                 f"{server['load_test']['requests_per_s']:,.0f} requests/s "
-                 f"({server['load_test']['client']}, {server['load_test']['connections']}"
-                 f" connections, {server['load_test']['seconds']} s)")
+    server = result.get("server") or {}
+    load = server.get("load_test")
+    if load:
+        lines.append(f"Server: {server['kind']} {server['version']} on 127.0.0.1: "
+                     f"{load['requests_per_s']:,.0f} requests/s ({load['client']},"
+                     f" {load['connections']} connections, {load['seconds']} s)")
     for n, size in result["sizes"].items():
         site = size["site"]
         lines.append(f"Site N={n}: {site['chinese_share']:.0%} Chinese, "
@@ -334,14 +357,16 @@ def format_table(result: dict) -> str:
     lines.append(f"{'crawl':<26}{'N':>6}{'wall s':>9}{'pages/s':>9}{'crawl/s':>9}"
                  f"{'CPU s':>8}{'ms/page':>8}{'RSS MiB':>9}{'procs':>6}")
     for n, size in result["sizes"].items():
-        lines.append(_row("bare Scrapy", n, size["bare"]))
-        lines.append(_row("full pipeline", n, size["full"]))
-        lines.append(f"{'  full/bare':<26}{'':>6}{size['ratio_wall']:>8.2f}x"
-                     f"{'':>18}{size['ratio_cpu']:>7.2f}x")
-    if "one_core" in result:
-        n = result["one_core"]["pages"]
-        lines.append(_row("full, one core (taskset)", n, result["one_core"]))
-    if "cache" in result:
+        for name, label in (("bare", "bare Scrapy"), ("full", "full pipeline")):
+            if size.get(name):
+                lines.append(_row(label, n, size[name]))
+        if "ratio_wall" in size:
+            lines.append(f"{'  full/bare':<26}{'':>6}{size['ratio_wall']:>8.2f}x"
+                         f"{'':>18}{size['ratio_cpu']:>7.2f}x")
+    if result.get("one_core"):
+        lines.append(_row("full, one core (taskset)", result["one_core"]["pages"],
+                          result["one_core"]))
+    if result.get("cache"):
         cache = result["cache"]
         n = cache["cold"]["pages"]
         lines.append(_row("full, cache cold", n, cache["cold"]))
@@ -349,33 +374,57 @@ def format_table(result: dict) -> str:
         lines.append(f"  warm re-run: {cache['warm']['requests_to_server']} requests reached"
                      f" the server; fetched_via {cache['warm'].get('fetched_via')}")
     lines.append("  (pages/s: over the process's wall time; crawl/s: over Scrapy's"
-                 " elapsed_time_seconds; CPU: user+sys of the process tree)")
+                 " elapsed_time_seconds;\n   CPU: user+sys of the process tree; RSS: peak sum"
+                 " over the tree; * = not every page fetched and stored)")
     if "marginal_cpu_ms_per_page" in result:
         m = result["marginal_cpu_ms_per_page"]
-        lines.append(f"  marginal CPU per page (startup excluded): full {m['full']:.2f} ms,"
-                     f" bare {m['bare']:.2f} ms")
-    stages = result["stages"]
-    lines.append("")
-    lines.append(f"Per-stage CPU per page, one process, {stages['pages']} pages "
-                 f"({', '.join(f'{k} {v}' for k, v in stages['langs'].items())}):")
-    langs = list(stages["by_lang"])
-    lines.append(f"{'stage':<20}{'mean ms':>9}{'median':>9}{'p90':>9}"
-                 + "".join(f"{lang + ' ms':>9}" for lang in langs))
-    for name, s in stages["stages"].items():
-        label = {"process_download": "= process_download",
-                 "trafilatura": "trafilatura alone"}.get(name, name)
-        lines.append(f"{label:<20}{s['mean_ms']:>9.2f}{s['median_ms']:>9.2f}{s['p90_ms']:>9.2f}"
-                     + "".join(f"{stages['by_lang'][lang][name]:>9.2f}" for lang in langs))
-    lines.append(f"(jieba and warm-up: {stages['load_s']:.2f} s CPU once per process)")
-    lines.append("")
-    lines.append("Targets:")
-    for name, t in result["targets"].items():
-        lines.append(f"  {'met   ' if t['met'] else 'MISSED'} {name}: {t['value']}"
-                     f" (target {t['target']})" + (f"  {t['detail']}" if t.get("detail") else ""))
+        lines.append("  marginal CPU per page (startup excluded): "
+                     + ", ".join(f"{k} {v:.2f} ms" for k, v in m.items()))
+    stages = result.get("stages")
+    if stages:
+        lines.append("")
+        lines.append(f"Per-stage CPU per page, one process, {stages['pages']} pages "
+                     f"({', '.join(f'{k} {v}' for k, v in stages['langs'].items())}):")
+        langs = list(stages["by_lang"])
+        lines.append(f"{'stage':<20}{'mean ms':>9}{'median':>9}{'p90':>9}"
+                     + "".join(f"{lang + ' ms':>9}" for lang in langs))
+        for name, s in stages["stages"].items():
+            label = {"process_download": "process_download",
+                     "trafilatura": "trafilatura alone",
+                     "trafilatura_fast": "  (fast=True)"}.get(name, name)
+            lines.append(f"{label:<20}{s['mean_ms']:>9.2f}{s['median_ms']:>9.2f}"
+                         f"{s['p90_ms']:>9.2f}"
+                         + "".join(f"{stages['by_lang'][lang][name]:>9.2f}" for lang in langs))
+        lines.append(f"(decode..store: one stage at a time, sum {stages['sum_of_stages_ms']:.2f}"
+                     " ms; process_download: all but the store in one call; loading jieba"
+                     f"\n and warming up: {stages['load_s']:.2f} s CPU once per process)")
+    if result.get("targets"):
+        lines.append("")
+        lines.append("Targets:")
+        for name, t in result["targets"].items():
+            lines.append(f"  {'met   ' if t['met'] else 'MISSED'} {name}: {t['value']}"
+                         f" (target {t['target']})"
+                         + (f"\n           {t['detail']}" if t.get("detail") else ""))
+    for error in result.get("errors", []):
+        lines.append(f"ERROR {error.splitlines()[0]}")
     return "\n".join(lines)
 
 
 # -- main ----------------------------------------------------------------------------------
+
+def _check(name: str, run: dict, n: int, log) -> None:
+    """Mark a crawl that did not fetch (and, for the pipeline, store) every page."""
+    problems = []
+    if run["returncode"] or run["timed_out"]:
+        problems.append(f"exit {run['returncode']}" + (" (timed out)" if run["timed_out"] else ""))
+    if run["responses"] < n:
+        problems.append(f"{run['responses']} responses of {n}")
+    if "stored_ok" in run and run["stored_ok"] != n:
+        problems.append(f"{run['stored_ok']} pages stored ok of {n}")
+    run["valid"] = not problems
+    if problems:
+        log(f"WARNING: {name}: {', '.join(problems)}; see {run['log']}")
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
@@ -390,11 +439,18 @@ def main(argv=None) -> int:
     parser.add_argument("--no-cache", action="store_true", help="skip the cache re-run")
     parser.add_argument("--write-graph", action="store_true",
                         help="write the graph at the end of each full crawl")
+    parser.add_argument("--repo", type=Path, default=REPO,
+                        help="the checkout to crawl with (default: this one), e.g. an"
+                             " unpacked `git archive` of another commit")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Scrapy setting for both crawls (repeatable), to try a change")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per crawl")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     args = parser.parse_args(argv)
     sizes = sorted(set(args.sizes))
+    repo = args.repo.resolve()
+    extra = dict(item.split("=", 1) for item in args.set)
     if not args.no_one_core and not shutil.which("taskset"):
         print("taskset not found: skipping the one-core run", file=sys.stderr)
         args.no_one_core = True
@@ -407,9 +463,11 @@ def main(argv=None) -> int:
                     "platform": platform.platform(), "load_avg_at_start": os.getloadavg()},
         "parameters": {"sizes": sizes, "repeat": args.repeat, "concurrency": CONCURRENCY,
                        "settings": {k: str(v) for k, v in COMMON_SETTINGS.items()},
-                       "depth": 0, "write_graph": args.write_graph,
+                       "depth": 0, "write_graph": args.write_graph, "repo": str(repo),
+                       "extra_settings": extra,
                        "arxiv": "no paper followed at depth 0; ARXIV_API_URL on loopback"},
         "sizes": {},
+        "errors": [],
     }
     try:
         import scrapy
@@ -422,6 +480,16 @@ def main(argv=None) -> int:
         print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr,
               flush=True)
 
+    def step(name: str, fn):
+        """Run one measurement; a failure is recorded and the benchmark goes on."""
+        log(name)
+        try:
+            return fn()
+        except Exception as exc:  # one broken step must not lose the others' figures
+            log(f"FAILED {name}: {exc!r}")
+            result["errors"].append(f"{name}: {exc!r}"[:3000])
+            return None
+
     try:
         for k, n in enumerate(sizes):
             root = scratch / f"n{n}"
@@ -431,12 +499,13 @@ def main(argv=None) -> int:
                 seeds = write_reading_list(root / "reading-list.txt", server.base,
                                            site["paths"])
                 if k == 0:
-                    log(f"server {server.kind}: load test")
-                    result["server"] = {"kind": server.kind, "version": server.version,
-                                        "load_test": load_test(server.base, site["paths"],
-                                                               3, CONCURRENCY, root)}
+                    result["server"] = {"kind": server.kind, "version": server.version}
+                    result["server"]["load_test"] = step(
+                        f"server {server.kind}: load test",
+                        lambda: load_test(server.base, site["paths"], 3, CONCURRENCY, root))
                 size = {"site": {k2: v for k2, v in site.items() if k2 not in ("paths",
                                                                               "root")}}
+                result["sizes"][str(n)] = size
 
                 def measured(make, **kw):
                     cpu0, served0 = server.cpu_seconds(), server.requests_served()
@@ -445,63 +514,63 @@ def main(argv=None) -> int:
                     run["requests_to_server"] = server.requests_served() - served0
                     return add_rates(run, n)
 
-                log(f"N={n}: bare spider")
-                size["bare"] = best_of(args.repeat, lambda r: measured(
-                    bare_crawl, urls=seeds, scratch=root,
-                    log=root / f"bare-{r}.log", timeout=args.timeout))
-                log(f"N={n}: full pipeline")
-                size["full"] = best_of(args.repeat, lambda r: measured(
-                    full_crawl, seeds=seeds, data_dir=root / f"data-full-{r}",
-                    base=server.base, log=root / f"full-{r}.log", timeout=args.timeout,
-                    write_graph=args.write_graph))
-                size["ratio_wall"] = round(size["full"]["wall_s"] / size["bare"]["wall_s"], 2)
-                size["ratio_cpu"] = round(size["full"]["cpu_s"] / size["bare"]["cpu_s"], 2)
-                result["sizes"][str(n)] = size
+                def full(name: str, data: str | None = None, **kw):
+                    return lambda r: measured(
+                        full_crawl, repo=repo, seeds=seeds,
+                        data_dir=root / f"data-{data or name}-{r}", base=server.base,
+                        log=root / f"{name}-{r}.log", timeout=args.timeout,
+                        write_graph=args.write_graph, extra=extra, **kw)
+
+                size["bare"] = step(f"N={n}: bare spider", lambda: best_of(
+                    args.repeat, lambda r: measured(
+                        bare_crawl, urls=seeds, scratch=root, log=root / f"bare-{r}.log",
+                        timeout=args.timeout, extra=extra)))
+                size["full"] = step(f"N={n}: full pipeline",
+                                    lambda: best_of(args.repeat, full("full")))
                 for name in ("bare", "full"):
-                    run = size[name]
-                    if run["returncode"] or run["timed_out"] or run["responses"] < n:
-                        log(f"WARNING: {name} crawl at N={n}: exit {run['returncode']},"
-                            f" {run['responses']} responses; see {run['log']}")
-                if size["full"].get("stored_ok") != n:
-                    log(f"WARNING: full crawl stored {size['full'].get('stored_ok')} ok pages"
-                        f" of {n}")
+                    if size[name]:
+                        _check(f"{name} crawl at N={n}", size[name], n, log)
+                if size["bare"] and size["full"]:
+                    size["ratio_wall"] = round(size["full"]["wall_s"]
+                                               / size["bare"]["wall_s"], 2)
+                    size["ratio_cpu"] = round(size["full"]["cpu_s"] / size["bare"]["cpu_s"], 2)
 
                 if n == sizes[-1] and not args.no_one_core:
-                    log(f"N={n}: full pipeline on one core")
-                    result["one_core"] = best_of(args.repeat, lambda r: measured(
-                        full_crawl, seeds=seeds, data_dir=root / f"data-onecore-{r}",
-                        base=server.base, log=root / f"onecore-{r}.log",
-                        timeout=args.timeout, cpus="0", write_graph=args.write_graph))
-                    result["one_core"]["cpus"] = "taskset -c 0"
+                    one = step(f"N={n}: full pipeline on one core",
+                               lambda: best_of(args.repeat, full("onecore", cpus="0")))
+                    if one:
+                        one["cpus"] = "taskset -c 0"
+                        _check(f"one-core crawl at N={n}", one, n, log)
+                        result["one_core"] = one
                 if n == sizes[0] and not args.no_cache:
-                    log(f"N={n}: HTTP cache, cold then warm")
-                    data = root / "data-cache"
-                    cold = measured(full_crawl, seeds=seeds, data_dir=data, base=server.base,
-                                    log=root / "cache-cold.log", timeout=args.timeout,
-                                    cache=True, write_graph=args.write_graph)
-                    warm = measured(full_crawl, seeds=seeds, data_dir=data, base=server.base,
-                                    log=root / "cache-warm.log", timeout=args.timeout,
-                                    cache=True, write_graph=args.write_graph)
-                    result["cache"] = {"cold": cold, "warm": warm,
-                                       "warm_vs_cold_wall": round(warm["wall_s"]
-                                                                  / cold["wall_s"], 2)}
+                    cold = step(f"N={n}: HTTP cache, cold", lambda: full("cache-cold", "cache", cache=True)(0))
+                    # The same DATA_DIR (and so the same cache) again.
+                    warm = step(f"N={n}: HTTP cache, warm", lambda: full("cache-warm", "cache", cache=True)(0))
+                    if cold and warm:
+                        _check(f"cache cold crawl at N={n}", cold, n, log)
+                        _check(f"cache warm crawl at N={n}", warm, n, log)
+                        result["cache"] = {"cold": cold, "warm": warm,
+                                           "warm_vs_cold_wall": round(warm["wall_s"]
+                                                                      / cold["wall_s"], 2)}
                 if n == sizes[-1]:
-                    log(f"N={n}: per-stage costs on {min(args.sample, n)} pages")
-                    result["stages"] = stage_costs(root / "site", server.base, args.sample,
-                                                   root)
-        result["targets"] = targets(result)
+                    result["stages"] = step(
+                        f"N={n}: per-stage costs on {min(args.sample, n)} pages",
+                        lambda: stage_costs(repo, root / "site", server.base, args.sample,
+                                            root))
+        result["targets"] = step("targets", lambda: targets(result))
+    finally:
         result["machine"]["load_avg_at_end"] = os.getloadavg()
         result["bench_seconds"] = round(time.perf_counter() - started, 1)
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-        print(format_table(result))
-        print(f"\nwritten {args.out} in {result['bench_seconds']} s")
-    finally:
+        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str)
+                            + "\n")
         if args.keep:
             print(f"scratch kept in {scratch}", file=sys.stderr)
         else:
             shutil.rmtree(scratch, ignore_errors=True)
-    return 0
+    print(format_table(result))
+    print(f"\nwritten {args.out} in {result['bench_seconds']} s")
+    return 1 if result["errors"] else 0
 
 
 if __name__ == "__main__":

@@ -188,9 +188,18 @@ def make_store(path: Path, n_docs: int, seed: int = 0) -> dict:
     return counts
 
 
-def _peak_rss_mb() -> float:
+def _peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
     # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the linking workers)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 def measure(data_dir: Path, export: bool) -> dict:
@@ -200,13 +209,18 @@ def measure(data_dir: Path, export: bool) -> dict:
 
     store = Store.open_existing(data_dir)
     rss_before = _peak_rss_mb()
+    load = os.getloadavg()[0]  # other work on the machine skews the wall time
+    cpu = _cpu_s()
     t = time.perf_counter()
     G = build_graph(store)
     build_s = time.perf_counter() - t
+    cpu = _cpu_s() - cpu
     store.close()
-    result = {"build_s": round(build_s, 2), "nodes": G.number_of_nodes(),
-              "edges": G.number_of_edges(), "rss_before_build_mb": round(rss_before),
-              "peak_rss_build_mb": round(_peak_rss_mb())}
+    result = {"build_s": round(build_s, 2), "build_cpu_s": round(cpu, 1),
+              "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
+              "load_avg_before": round(load, 2), "rss_before_build_mb": round(rss_before),
+              "peak_rss_build_mb": round(_peak_rss_mb()),
+              "peak_rss_worker_mb": round(_peak_rss_mb(resource.RUSAGE_CHILDREN))}
     if export:
         out = Path(tempfile.mkdtemp(prefix="graph-export-", dir=data_dir))
         for fmt in FORMATS:
@@ -265,7 +279,8 @@ def main(argv=None) -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
-    cols = ["documents", "nodes", "edges", "build_s", "peak_rss_build_mb"]
+    cols = ["documents", "nodes", "edges", "build_s", "build_cpu_s", "load_avg_before",
+            "peak_rss_build_mb", "peak_rss_worker_mb"]
     if not args.no_export:
         cols += [f"export_{f}_s" for f in ("graphml", "gexf", "json", "csv")]
         cols += ["peak_rss_total_mb"]

@@ -39,7 +39,8 @@ def classify_failure(exc: BaseException) -> tuple[str, str, int | None]:
     # Our own exceptions (a blocked link, a URL missing from the WARC, a replayed failure)
     # name their outcome themselves.
     if isinstance(getattr(exc, "outcome", None), str):
-        return exc.outcome, str(exc) or type(exc).__name__, None
+        reason = getattr(exc, "outcome_reason", None) or str(exc) or type(exc).__name__
+        return exc.outcome, reason, None
     response = getattr(exc, "response", None)
     if "HttpError" in names and response is not None:
         return "http_error", f"HTTP {response.status}", response.status
@@ -48,6 +49,10 @@ def classify_failure(exc: BaseException) -> tuple[str, str, int | None]:
         # HttpCompressionMiddleware stops a body that inflates past DOWNLOAD_MAXSIZE (a
         # gzip bomb) with a plain IgnoreRequest.
         return "too_large", message, None
+    if "BadGzipFile" in names or type(exc).__module__ in ("zlib", "brotli", "_brotli",
+                                                           "zstandard", "_zstd"):
+        # HttpCompressionMiddleware could not inflate a body its Content-Encoding announced.
+        return "unreadable", f"body could not be decompressed: {message}", None
     if "IgnoreRequest" in names and "robots.txt" in message:
         return "robots_blocked", "forbidden by robots.txt", None
     if "DownloadCancelledError" in names or "CancelledError" in names:

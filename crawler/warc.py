@@ -7,22 +7,29 @@ gives the same store and graph without touching the web.
 Recording (``-s WARC_OUTPUT=crawl.warc.gz``): :class:`WarcRecorderMiddleware` sits at 950,
 between the HTTP cache (900) and the download handler, so it sees each response as it came
 off the wire: the body still compressed (HttpCompressionMiddleware, at 590, inflates it
-later), every redirect hop and retry, robots.txt, the web-archive API. Twisted has already
-de-chunked the body and dropped hop-by-hop headers (Transfer-Encoding, Connection), so the
-records hold the headers Scrapy received and the entity body, which is what WARC readers
-expect when no Transfer-Encoding is declared. A download that failed (DNS, refused
-connection, timeout, size limit) has no HTTP response: it is kept as a ``metadata`` record
-of type :data:`FAILURE_TYPE`, so a replay fails, retries and falls back to the web archive
-exactly as the recorded crawl did. The arXiv API is called by the ``arxiv`` package through
+later), every redirect hop and retry, robots.txt, the web-archive API. A middleware rather
+than the ``response_downloaded`` signal, because it also sees failed downloads and the
+responses the HTTP cache serves (recorded too, so a re-run still writes a complete WARC;
+their WARC-Date is the time of the re-run). Twisted has already de-chunked the body and
+dropped hop-by-hop headers (Transfer-Encoding, Connection), so the records hold the headers
+Scrapy received and the entity body, which is what WARC readers expect when no
+Transfer-Encoding is declared. A download that failed (DNS, refused connection, timeout,
+size limit) has no HTTP response: it is kept as a ``metadata`` record of type
+:data:`FAILURE_TYPE`, so a replay fails, retries and falls back to the web archive exactly
+as the recorded crawl did. The arXiv API is called by the ``arxiv`` package through
 ``requests``, off the reactor thread: :class:`RecordingAdapter` records those exchanges into
-the same file (one lock for both threads).
+the same file (one lock for both threads). A new crawl starts the file afresh; a resumed
+job (``JOBDIR``) adds to it.
 
 Replay (``-s WARC_REPLAY=crawl.warc.gz``): :class:`WarcReplayHandler` answers http and https
 requests from the archive, and :class:`ReplayAdapter` the arXiv API. Records of one URL are
 served in the order they were recorded (a 500 then its successful retry), the last one again
 once they run out. A URL the archive lacks fails with :class:`NotInArchive`
 (outcome ``not_in_archive``). The HTTP cache is switched off, so what is stored comes from
-the archive; documents get ``fetched_via='replay'``.
+the archive, and so are the politeness waits (nothing goes out); documents get
+``fetched_via='replay'``. Names are not resolved (see crawler/safety.py). An arXiv query is
+matched by its exact URL: the same pending papers make the same batches, which holds when
+every batch starts at idle (up to 100 papers); a larger crawl may batch differently.
 
 >>> WarcIndex("crawl.warc.gz").take("https://example.org/")    # doctest: +SKIP
 Recorded(status=200, protocol='HTTP/1.1', headers=[...], body=b'<html>...')
@@ -58,6 +65,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from .outcomes import classify_failure
+from .resume import JOB_FILE
 
 #: Content type of the metadata record that stands for a download that failed.
 FAILURE_TYPE = "application/vnd.readinglist-graph.fetch-failure+json"
@@ -156,18 +164,19 @@ class WarcWriterShared:
     """One WARC file written from the reactor thread and the arXiv thread alike.
 
     Each record is flushed as soon as it is written, so a killed crawl keeps every record
-    but the one being written (cut by :func:`complete_length` when the file is reopened).
+    but the one being written. ``append`` (a resumed job) continues an existing file, cut
+    first to its whole records (:func:`complete_length`); otherwise the file starts afresh.
     """
 
-    def __init__(self, path: str | Path, info: dict):
+    def __init__(self, path: str | Path, info: dict, append: bool = False):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        if self.path.exists() and self.path.stat().st_size:
+        if append and self.path.exists() and self.path.stat().st_size:
             keep = complete_length(self.path)
             with open(self.path, "r+b") as f:
                 f.truncate(keep)
-        self._file = open(self.path, "ab")
+        self._file = open(self.path, "ab" if append else "wb")
         self._writer = WARCWriter(self._file, gzip=self.path.suffix == ".gz",
                                   warc_version="1.0")
         self._write(self._writer.create_warcinfo_record(self.path.name, info))
@@ -301,13 +310,16 @@ class WarcArchive:
         self.index = WarcIndex(replay) if replay else None
         self.writer = None
         if output:
+            # A resumed job (its JOBDIR already started) adds to the recording it began.
+            jobdir = settings.get("JOBDIR")
+            resumed = bool(jobdir) and (Path(jobdir) / JOB_FILE).is_file()
             self.writer = WarcWriterShared(output, {
                 "software": f"readinglist-graph with Scrapy {scrapy.__version__} and warcio",
                 "format": "WARC File Format 1.0",
                 "http-header-user-agent": settings.get("USER_AGENT"),
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                 "replayed-from": replay,
-            })
+            }, append=resumed)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
@@ -322,7 +334,7 @@ class WarcArchive:
         if arxiv is None:
             return
         if self.index is not None:
-            arxiv.session = ReplayAdapter(self.index)
+            arxiv.session = ReplayAdapter(self.index, self.writer)
             arxiv.delay = 0.0      # nothing goes out, so there is no one to be polite to
         elif self.writer is not None:
             arxiv.session = RecordingAdapter(self.writer)
@@ -404,6 +416,30 @@ class WarcReplayHandler:
         pass
 
 
+def settings_problem(settings) -> str | None:
+    """What is wrong with ``WARC_OUTPUT`` and ``WARC_REPLAY``, in one line; None if nothing.
+
+    >>> settings_problem({"WARC_REPLAY": "/nonexistent.warc.gz"})
+    'WARC_REPLAY=/nonexistent.warc.gz: no such file'
+    """
+    output, replay = settings.get("WARC_OUTPUT"), settings.get("WARC_REPLAY")
+    if not replay:
+        return None
+    path = Path(replay)
+    if not path.is_file():
+        return f"WARC_REPLAY={replay}: no such file"
+    try:
+        with open(path, "rb") as f:
+            next(iter(ArchiveIterator(f)))
+    except StopIteration:
+        return f"WARC_REPLAY={replay}: the file holds no WARC record"
+    except Exception as exc:
+        return f"WARC_REPLAY={replay}: not a WARC file ({type(exc).__name__}: {exc})"
+    if output and Path(output).resolve() == path.resolve():
+        return "WARC_OUTPUT and WARC_REPLAY name the same file"
+    return None
+
+
 class WarcAddon:
     """With ``WARC_REPLAY``: http and https come from the archive, and the HTTP cache is off
     (what the store gets must come from the archive, and a replay must not fill the cache
@@ -411,11 +447,11 @@ class WarcAddon:
     the download handlers from a setting's value."""
 
     def update_settings(self, settings):
-        replay = settings.get("WARC_REPLAY")
-        if not replay:
+        problem = settings_problem(settings)
+        if problem:
+            raise ValueError(problem)
+        if not settings.get("WARC_REPLAY"):
             return
-        if not Path(replay).is_file():
-            raise FileNotFoundError(f"WARC_REPLAY: no such file: {replay}")
         handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
         handlers.update(http=f"{__name__}.WarcReplayHandler",
                         https=f"{__name__}.WarcReplayHandler")
@@ -492,11 +528,13 @@ class RecordingAdapter(requests.adapters.HTTPAdapter):
 
 
 class ReplayAdapter(requests.adapters.HTTPAdapter):
-    """A ``requests`` transport that answers from a WARC file and never opens a socket."""
+    """A ``requests`` transport that answers from a WARC file and never opens a socket
+    (and records what it answers when a writer is given: replaying into a new recording)."""
 
-    def __init__(self, index: WarcIndex, **kwargs):
+    def __init__(self, index: WarcIndex, writer: WarcWriterShared | None = None, **kwargs):
         super().__init__(**kwargs)
         self.index = index
+        self.writer = writer
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         entry = self.index.take(request.url)
@@ -504,6 +542,11 @@ class ReplayAdapter(requests.adapters.HTTPAdapter):
             raise ApiNotInArchive(f"{request.url} is not in {self.index.path.name}",
                                   request=request)
         if isinstance(entry, RecordedFailure):
+            if self.writer is not None:
+                self.writer.failure(request.url, entry.outcome, entry.reason, entry.error)
             cls = _REPLAYED_REQUESTS_ERRORS.get(entry.error, requests.exceptions.RequestException)
             raise cls(entry.reason, request=request)
+        if self.writer is not None:
+            self.writer.exchange(request.method, request.url, list(request.headers.items()),
+                                 request.body or b"", entry)
         return self.build_response(request, _urllib3_response(entry))

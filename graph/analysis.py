@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import weakref
 from typing import Iterable
 
 import networkx as nx
@@ -55,12 +56,38 @@ def _names(data: dict) -> list[str]:
     return [n for n in names if isinstance(n, str) and n.strip()]
 
 
+_INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _name_index(G: nx.Graph) -> list[tuple]:
+    """(node, kind order, [(folded name, compact name)]) for every node with a name.
+
+    Kept per graph (rebuilt when nodes or edges are added or removed), so a search box
+    does not normalise a hundred thousand labels on every keystroke.
+    """
+    signature = (G.number_of_nodes(), G.number_of_edges())
+    cached = _INDEXES.get(G)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    index = []
+    for node, data in G.nodes(data=True):
+        names = []
+        for name in _names(data):
+            folded = _fold(name)
+            names.append((folded, re.sub(r"[\W_]+", "", folded)))
+        if names:
+            index.append((node, _KIND_ORDER.get(data.get("kind"), 5), names))
+    _INDEXES[G] = (signature, index)
+    return index
+
+
 def find_nodes(G: nx.Graph, query: str, limit: int = 20) -> list:
     """Nodes whose id, label or any alias (English or Chinese) matches ``query``.
 
-    Case-insensitive; exact matches come first, then names that start with the query,
-    then names that contain it; ties go to people, methods and topics before papers and
-    pages, then to better-connected nodes.
+    Case-insensitive; exact matches come first, then names equal but for spaces and
+    hyphens ("faster rcnn"), then names that start with the query, then names that contain
+    it; ties go to people, methods and topics before papers and pages, then to
+    better-connected nodes.
 
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("person:kaiming-he", kind="person", label="Kaiming He",
@@ -74,25 +101,22 @@ def find_nodes(G: nx.Graph, query: str, limit: int = 20) -> list:
     if not q:
         return []
     scored = []
-    for node, data in G.nodes(data=True):
+    for node, kind, names in _name_index(G):
         best = None
-        for name in _names(data):
-            f = _fold(name)
-            if f == q:
-                rank = 0
-            elif qc and _compact(name) == qc:
+        for folded, compact in names:
+            if folded == q:
+                best = 0
+                break
+            if qc and compact == qc:
                 rank = 1
-            elif f.startswith(q):
+            elif folded.startswith(q):
                 rank = 2
-            elif q in f or (len(qc) >= 3 and qc in _compact(name)):
+            elif q in folded or (len(qc) >= 3 and qc in compact):
                 rank = 3
             else:
                 continue
             best = rank if best is None else min(best, rank)
-            if best == 0:
-                break
         if best is not None:
-            kind = _KIND_ORDER.get(data.get("kind"), 5)
             scored.append((best, kind, -G.degree(node), str(node), node))
     scored.sort()
     return [item[-1] for item in scored[:limit]]
@@ -268,9 +292,22 @@ def _evolution(G: nx.Graph, nodes: Iterable | None = None) -> nx.DiGraph:
 
 
 def _oldest_first(G: nx.Graph, D: nx.DiGraph) -> list:
-    """Topological order of D (foundations first), ties broken by year then label."""
+    """Topological order of D (foundations first), ties broken by year then label.
+
+    A node without a year is dated by its earliest descendant (it must predate it), so it
+    does not hold back what grew out of it.
+    """
+    years = {n: _year(G, n) for n in D}
+    try:
+        for n in reversed(list(nx.topological_sort(D))):
+            if years[n] is None:
+                known = [years[d] for d in D.successors(n) if years[d] is not None]
+                years[n] = min(known) if known else None
+    except nx.NetworkXUnfeasible:
+        pass
+
     def key(n):
-        year = _year(G, n)
+        year = years.get(n)
         return (year is None, year or 0, str(G.nodes[n].get("label") or n))
     try:
         return list(nx.lexicographical_topological_sort(D, key=key))
@@ -321,9 +358,10 @@ def reading_order(G: nx.Graph, topic) -> list:
     Under the topic: its methods (``part_of``, also through sub-topics), what the reading
     list files under it or its methods (``listed_under``), what mentions them, and the
     papers that introduce the methods. Methods are ordered topologically over
-    ``evolved_from`` (then by year); each paper and page follows the most advanced method
-    it is about, so it comes once its prerequisites have been read. Pages about the topic
-    as a whole come first, as introductions.
+    ``evolved_from`` (then by year); a paper follows the method it introduces (the one its
+    title names), and a page the most advanced method it is about, so it comes once its
+    prerequisites have been read. Pages about the topic
+    as a whole come first, as introductions. Dead or unfetched pages are left out.
 
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("topic:od", kind="topic", label="object detection")
@@ -352,13 +390,25 @@ def reading_order(G: nx.Graph, topic) -> list:
     for target in scope:
         for rel in ("listed_under", "mentions"):
             for item in _neighbours(G, target, rel, "in"):
-                if G.nodes[item].get("kind") in ("page", "paper"):
+                data = G.nodes[item]
+                # Only what can be read: a dead or not yet fetched link is left out.
+                if data.get("kind") == "paper" or (data.get("kind") == "page"
+                                                   and data.get("status") == "ok"):
                     anchors.setdefault(item, set()).add(target)
+    introduced: dict[object, set] = {}
     for m in methods:
         for paper in _neighbours(G, m, "introduces", "in"):
+            introduced.setdefault(paper, set()).add(m)
             anchors.setdefault(paper, set()).add(m)
 
     def item_rank(item) -> int:
+        if item in introduced:
+            # A paper is read with the method it is named after ("Faster R-CNN: ..." also
+            # introduces anchor boxes and the RPN), else with the last it introduces.
+            title = _fold(G.nodes[item].get("title") or G.nodes[item].get("label") or "")
+            ms = introduced[item]
+            named = [m for m in ms if _fold(G.nodes[m].get("label") or "") in title]
+            return max(rank[m] for m in (named or ms))
         ranks = [rank[t] for t in anchors[item] if t in rank]
         return max(ranks) if ranks else -1  # about the topic as a whole: an introduction
 

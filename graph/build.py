@@ -42,6 +42,7 @@ import os
 import re
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -93,7 +94,7 @@ def clip_evidence(text: str | None, around: str | None = None,
     >>> len(clip_evidence("x" * 400 + " R-CNN " + "y" * 400, around="R-CNN"))
     300
     """
-    text = _SPACE.sub(" ", text or "").strip()
+    text = " ".join((text or "").split())
     if len(text) <= limit:
         return text
     at = text.find(around) if around else -1
@@ -152,9 +153,16 @@ def plausible_name(name: str | None) -> bool:
 
 
 # -- evidence ----------------------------------------------------------------------------------
-def _good(text: str) -> bool:
-    # A whole, readable sentence beats a fragment or a clipped wall of text.
-    return 20 <= len(text) < EVIDENCE_CHARS
+def _good(text: str, source: str | None = None) -> bool:
+    # A whole, readable sentence beats a fragment or a clipped wall of text; the reading
+    # list's own lines are the user's word, however short.
+    if (source or "").startswith("reading-list:"):
+        return True
+    width = len(text) + len(_WIDE.findall(text))  # a Chinese character says more than a letter
+    return 20 <= width and len(text) < EVIDENCE_CHARS
+
+
+_WIDE = re.compile("[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def _offer(snippets: list, text: str, source: str | None) -> None:
@@ -169,42 +177,73 @@ def _offer(snippets: list, text: str, source: str | None) -> None:
     # one, so the snippets show the evidence's breadth.
     sources = [s for _, s in snippets]
     repeated = len(set(sources)) < len(sources) and source not in sources
+    good = _good(text, source)
     for i in range(len(snippets) - 1, -1, -1):
         old_text, old_source = snippets[i]
-        if (_good(text) and not _good(old_text)) or (
-                repeated and sources.count(old_source) > 1 and _good(text) >= _good(old_text)):
+        old_good = _good(old_text, old_source)
+        if (good and not old_good) or (
+                repeated and sources.count(old_source) > 1 and good >= old_good):
             snippets[i] = (text, source)
             return
 
 
 class _EdgeBook:
-    """Collects edges: one per (u, v, rel), with a weight and the best few snippets."""
+    """Collects edges: one per (u, v, rel), with a weight and the best few snippets.
+
+    Each edge is kept as the attribute dict the graph will hold, so assembling the graph
+    copies nothing; the rare edges with several snippets keep them aside until
+    :meth:`finish` ranks them.
+    """
 
     def __init__(self):
-        self.edges: dict[tuple, list] = {}
+        self.edges: dict[tuple, dict] = {}
+        self.more: dict[tuple, list] = {}
 
     def add(self, u: str, v: str, rel: str, evidence: str | None, source: str | None,
             weight: float = 1.0) -> None:
         key = (u, v, rel)
-        entry = self.edges.get(key)
-        if entry is None:
-            self.edges[key] = [float(weight), [(evidence, source)] if evidence else []]
-        else:
-            entry[0] += weight
+        attrs = self.edges.get(key)
+        if attrs is None:
+            attrs = self.edges[key] = {"rel": rel, "weight": float(weight)}
             if evidence:
-                _offer(entry[1], evidence, source)
-
-    def attributes(self, key) -> dict:
-        weight, snippets = self.edges[key]
-        if len(snippets) > 1:
-            snippets = sorted(snippets, key=lambda s: not _good(s[0]))  # stable
-        attrs = {"rel": key[2], "weight": weight}
-        for i, (text, source) in enumerate(snippets, start=1):
-            suffix = "" if i == 1 else f"_{i}"
-            attrs["evidence" + suffix] = text
+                attrs["evidence"] = evidence
             if source:
-                attrs["source" + suffix] = source
-        return attrs
+                attrs["source"] = source
+            return
+        attrs["weight"] += weight
+        if evidence:
+            snippets = self.more.get(key)
+            if snippets is None:
+                first = attrs.get("evidence")
+                snippets = self.more[key] = [(first, attrs.get("source"))] if first else []
+            _offer(snippets, evidence, source)
+
+    def add_all(self, u: str, v: str, rel: str, weight: float, snippets: list) -> None:
+        """A new edge with all its snippets at once (a document's mentions)."""
+        key = (u, v, rel)
+        if key in self.edges:  # not expected: one text per node
+            for i, (text, source) in enumerate(snippets):
+                self.add(u, v, rel, text, source, weight if i == 0 else 0.0)
+            return
+        text, source = snippets[0]
+        self.edges[key] = {"rel": rel, "weight": float(weight), "evidence": text,
+                           "source": source}
+        if len(snippets) > 1:
+            self.more[key] = snippets
+
+    def finish(self) -> None:
+        """Write the kept snippets, best first, as evidence, evidence_2, ... with sources."""
+        for key, snippets in self.more.items():
+            attrs = self.edges[key]
+            for name in ("evidence", "source"):
+                attrs.pop(name, None)
+            ranked = sorted(snippets, key=lambda s: not _good(*s))  # stable
+            for i, (text, source) in enumerate(ranked, start=1):
+                suffix = "" if i == 1 else f"_{i}"
+                attrs["evidence" + suffix] = text
+                if source:
+                    attrs["source" + suffix] = source
+        self.more = {}
 
 
 # -- linking documents (in this process or in workers) -------------------------------------
@@ -288,11 +327,17 @@ class _Linking:
             self.futures = [self.pool.submit(_link_chunk, bounds) for bounds in self.chunks]
 
     def __iter__(self) -> Iterator[tuple[str, list]]:
-        if self.pool is not None:
-            for future in self.futures:
-                yield from future.result()
-            return
-        for bounds in self.chunks:
+        for i, bounds in enumerate(self.chunks):
+            # A chunk no worker has started yet is linked here: this process has finished
+            # its own part of the build and would otherwise wait.
+            if self.pool is not None and not self.futures[i].cancel():
+                try:
+                    yield from self.futures[i].result()
+                    continue
+                except BrokenProcessPool:
+                    # Workers could not start (a script without the `if __name__ ==
+                    # "__main__":` guard) or died: link the rest here, same result.
+                    self.close()
             yield from _link_rows(self.store.conn.execute(_LINK_SQL, bounds), self.vocab,
                                   self.contexts)
 
@@ -317,6 +362,7 @@ class _Builder:
         self.touched: set[str] = set()          # vocabulary entities the crawl/list reach
         self.people: dict[str, str] = {}        # person node -> label, outside vocabulary
         self.final_urls: list[tuple[str, str]] = []
+        self._person_cache: dict[str, str | None] = {}
 
     # nodes
     def _entity(self, eid: str) -> None:
@@ -324,6 +370,12 @@ class _Builder:
             self.touched.add(eid)
 
     def _person(self, name: str) -> str | None:
+        if name in self._person_cache:
+            return self._person_cache[name]
+        self._person_cache[name] = person = self._resolve_person(name)
+        return person
+
+    def _resolve_person(self, name: str) -> str | None:
         if not plausible_name(name):
             return None
         node, entity = resolve_person_entity(name, self.vocab)
@@ -336,12 +388,10 @@ class _Builder:
         return node
 
     def mentions(self, src: str, found: list, source: str) -> None:
-        add = self.edges.add
+        add_all, touched = self.edges.add_all, self.touched
         for eid, count, sentences in found:
-            self.touched.add(eid)
-            add(src, eid, "mentions", sentences[0], source, count)
-            for sentence in sentences[1:]:
-                add(src, eid, "mentions", sentence, source, 0.0)
+            touched.add(eid)
+            add_all(src, eid, "mentions", count, [(t, source) for t in sentences])
 
     # the reading list
     def reading_list(self) -> dict[str, dict]:
@@ -512,11 +562,21 @@ class _Builder:
     def graph(self) -> nx.MultiDiGraph:
         for node, label in self.people.items():
             self.nodes.setdefault(node, {"kind": "person", "label": label})
+        self.edges.finish()
         G = nx.MultiDiGraph()
         G.add_nodes_from(self.nodes.items())
-        nodes, attributes = self.nodes, self.edges.attributes
-        G.add_edges_from((u, v, rel, attributes((u, v, rel)))
-                         for (u, v, rel) in self.edges.edges if u in nodes and v in nodes)
+        nodes = self.nodes
+        # What MultiDiGraph.add_edge does, without its per-call overhead and copies: one
+        # key dict per (u, v), shared by the successor and predecessor maps, holding the
+        # attribute dicts built above. The graph is new, so there is no cache to clear.
+        succ, pred = G._succ, G._pred
+        for (u, v, rel), attrs in self.edges.edges.items():
+            if u in nodes and v in nodes:
+                keydict = succ[u].get(v)
+                if keydict is None:
+                    keydict = succ[u][v] = pred[v][u] = G.edge_key_dict_factory()
+                keydict[rel] = attrs
+        self.edges = _EdgeBook()
         return G
 
 
@@ -532,11 +592,15 @@ class _UrlIndex:
 
     @staticmethod
     def _loose(url: str) -> str:
-        m = re.match(r"(?i)https?://([^/?#]*)([^#]*)", url)
-        if not m:
+        scheme, sep, rest = url.partition("://")
+        if not sep or scheme.lower() not in ("http", "https"):
             return url
-        host = re.sub(r":(80|443)$", "", m.group(1).lower())
-        return host + m.group(2).rstrip("/")
+        rest = rest.split("#", 1)[0]
+        cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+        host = rest[:cut].lower()
+        if host.endswith((":80", ":443")):
+            host = host.rsplit(":", 1)[0]
+        return host + rest[cut:].rstrip("/")
 
     def alias(self, url: str, target: str) -> None:
         self.exact.setdefault(url, target)

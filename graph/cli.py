@@ -36,17 +36,23 @@ def _parser() -> argparse.ArgumentParser:
         description="Build, export and summarise the reading-list knowledge graph.")
     parser.add_argument("--data-dir", default=None,
                         help="where crawl.sqlite lives (default: $DATA_DIR or ./data)")
+    # Also accepted after the command ("python -m graph build --data-dir x").
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    build = sub.add_parser("build", help="build the graph and write <data dir>/graph.graphml")
+    build = sub.add_parser("build", parents=[common],
+                           help="build the graph and write <data dir>/graph.graphml")
     build.add_argument("-o", "--output", default=None,
                        help="GraphML path to write (default: <data dir>/graph.graphml)")
-    export = sub.add_parser("export", help="write the graph in another format")
+    export = sub.add_parser("export", parents=[common],
+                            help="write the graph in another format")
     export.add_argument("--format", "-f", required=True, choices=FORMATS,
                         help="graphml, gexf (Gephi), json (node-link) or csv (Neo4j import)")
     export.add_argument("-o", "--output", default=None,
                         help="file to write, '-' for stdout (csv: a directory, or a zip on "
                              "stdout); default <data dir>/graph.<format>")
-    stats = sub.add_parser("stats", help="counts by kind and relation, and the top nodes")
+    stats = sub.add_parser("stats", parents=[common],
+                           help="counts by kind and relation, and the top nodes")
     stats.add_argument("--top", type=int, default=10, help="how many top nodes to list")
     return parser
 

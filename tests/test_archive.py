@@ -138,7 +138,7 @@ def test_dead_seeds_are_served_from_their_snapshot(miniweb, tmp_path):
 
     # Only the raw form of a snapshot is fetched, never the toolbar page.
     assert not [p for _, p, _ in miniweb.log if "/web/20180530101500/" in p]
-    assert len(api_requests(miniweb)) == 3
+    assert len(set(api_requests(miniweb))) == 3
 
 
 def test_the_list_date_is_its_modification_time(miniweb, tmp_path):

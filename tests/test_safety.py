@@ -181,8 +181,8 @@ def test_default_blocks_a_discovered_loopback_link_but_fetches_the_listed_seed(m
     miniweb.routes["/admin.html"] = Page(b"<html><title>Admin</title><p>secret</p></html>")
     seeds = tmp_path / "list.txt"
     seeds.write_text(miniweb.url("/list-page.html"), encoding="utf-8")
-    run = run_crawl(tmp_path / "data", seeds, {"ALLOW_PRIVATE_LINKS": "False",
-                                               "DOWNLOAD_TIMEOUT": "2"}, args={"depth": 1})
+    run = run_crawl(tmp_path / "data", seeds, {"ALLOW_PRIVATE_LINKS": "False"},
+                    args={"depth": 1})
     assert run.returncode == 0, run.stderr[-3000:]
     store = run.store()
     assert store.document(miniweb.url("/list-page.html"))["outcome"] == "ok"

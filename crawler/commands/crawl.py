@@ -1,5 +1,6 @@
-"""``scrapy crawl``, checking the ``seeds`` spider's arguments and reading list first, so a
-user's mistake is one clear line and a non-zero exit, never a traceback."""
+"""``scrapy crawl``, checking the ``seeds`` spider's arguments and reading list before
+Scrapy starts, so a user's mistake is one clear line and a non-zero exit, never a
+traceback."""
 
 from __future__ import annotations
 
@@ -10,29 +11,26 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from crawler.reading_list import ReadingListError, read_reading_list
 from crawler.spiders.seeds import SpiderArgumentError, crawl_options
 
-
-class Command(ScrapyCrawlCommand):
-    def run(self, args, opts):
-        if args and args[0] == "seeds":
-            try:
-                options = crawl_options(**_known(opts.spargs))
-                read_reading_list(options.seeds)
-            except (SpiderArgumentError, ReadingListError) as exc:
-                print(f"Error: {exc}", file=sys.stderr)
-                self.exitcode = 2
-                return
-            except TypeError as exc:
-                print(f"Error: unknown spider argument ({exc}). Known: seeds, depth,"
-                      " max_pages, max_papers", file=sys.stderr)
-                self.exitcode = 2
-                return
-        super().run(args, opts)
+KNOWN_ARGUMENTS = ("seeds", "depth", "max_pages", "max_papers")
 
 
-def _known(spargs: dict) -> dict:
-    unknown = set(spargs) - {"seeds", "depth", "max_pages", "max_papers"}
+def check_seeds_arguments(spargs: dict) -> None:
+    """Raise ``SpiderArgumentError`` or ``ReadingListError`` with a one-line message."""
+    unknown = sorted(set(spargs) - set(KNOWN_ARGUMENTS))
     if unknown:
         raise SpiderArgumentError(
-            f"unknown argument -a {sorted(unknown)[0]}=...; known: seeds, depth,"
-            " max_pages, max_papers")
-    return spargs
+            f"unknown argument -a {unknown[0]}=...; known: {', '.join(KNOWN_ARGUMENTS)}")
+    options = crawl_options(**spargs)
+    read_reading_list(options.seeds)
+
+
+class Command(ScrapyCrawlCommand):
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        # Runs before Scrapy sets up logging and the crawler, so the error stands alone.
+        if args and args[0] == "seeds":
+            try:
+                check_seeds_arguments(opts.spargs)
+            except (SpiderArgumentError, ReadingListError) as exc:
+                print(f"Error: {exc}", file=sys.stderr)
+                sys.exit(2)

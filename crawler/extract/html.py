@@ -1,10 +1,13 @@
 """HTML pages: main text without navigation, sidebars and footers; metadata; the links
 of the main content only.
 
-The page is parsed once with lxml. Links of the main content are resolved against
-``<base href>`` and the page URL, http(s) only, without #fragment. Known sites (Chinese
-blog platforms, Wikipedia, GitHub) are read with their own selectors, other pages with
-trafilatura, and a tag-and-class heuristic catches what trafilatura gives up on.
+The page is parsed once with lxml, for trafilatura, which finds the main text of most
+pages. What the code reads itself (metadata, bylines, dates, the content of known sites:
+Chinese blog platforms, Wikipedia, GitHub) is read with BeautifulSoup and CSS selectors,
+from small soups, since a soup of the whole page would cost as much as trafilatura (see
+soups.py). A tag-and-class heuristic on the lxml tree catches what trafilatura gives up
+on. Links of the main content are resolved against ``<base href>`` and the page URL,
+http(s) only, without #fragment.
 
 >>> page = ('<html lang="en"><head><title>GANs</title></head><body><nav><a href="/">Home</a>'
 ...         '</nav><article><p>GANs pit a generator against a discriminator, see '
@@ -20,6 +23,7 @@ import re
 from urllib.parse import urlsplit
 
 import lxml.html
+from bs4.element import Tag
 from lxml import etree
 
 from . import ExtractionError, file_name
@@ -27,8 +31,9 @@ from .code import extract_code
 from .dates import iso_date
 from .decoding import decode_html
 from .links import absolute_link, unique_links
-from .meta import clean, is_junk_element, page_metadata
-from .sites import github_blob_code, keep_link, site_parts
+from .meta import TEXT_TYPES, clean, junk_part, page_metadata, text_of
+from .sites import github_blob_code, keep_link, site_parts, site_soup
+from .soups import PageSoup, soup_of
 
 MAX_HTML = 8_000_000
 MAX_TEXT = 2_000_000
@@ -47,66 +52,70 @@ _SKIP = frozenset("script style noscript template svg math button select textare
 _PRUNE_TAGS = ("script", "style", "noscript", "template", "svg", "nav", "aside", "footer",
                "iframe", "button", "select", "textarea", "input")
 _SPACES = re.compile(r"\s+")
+_STRING = etree.XPath("string()")  # compiled once: ref.xpath() compiles on every call
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
-def _parse(html: str):
-    html = _XML_DECL.sub("", html.replace("\x00", "")[:MAX_HTML], count=1)
-    if not html.strip():
+def _markup(html: str) -> str:
+    return _XML_DECL.sub("", html.replace("\x00", "")[:MAX_HTML], count=1)
+
+
+def _parse(markup: str):
+    if not markup.strip():
         return None
     try:
-        return lxml.html.document_fromstring(html, parser=_PARSER)
+        return lxml.html.document_fromstring(markup, parser=_PARSER)
     except etree.ParserError:  # "Document is empty": nothing but whitespace or comments
         return None
 
 
 def element_text(element) -> str:
-    """Visible text of an element, one line per block (paragraph, heading, list item).
+    """Visible text of a soup tag, one line per block (paragraph, heading, list item).
 
     Line breaks of the HTML source are spaces, except inside <pre>.
     """
     parts: list[str] = []
 
-    def inline(text: str | None, pre: bool) -> str:
-        return (text or "") if pre else _SPACES.sub(" ", text or "")
-
     def walk(node, pre: bool):
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag and tag not in _SKIP:
-            pre = pre or tag == "pre"
-            block = tag in _BLOCKS
-            if block or tag == "br":
-                parts.append("\n")
-            parts.append(inline(node.text, pre))
-            for child in node:
-                walk(child, pre)
-            if block:
-                parts.append("\n")
-        parts.append(inline(node.tail, pre))
+        for child in node.children:
+            if isinstance(child, Tag):
+                if child.name in _SKIP:
+                    continue
+                block = child.name in _BLOCKS
+                if block or child.name == "br":
+                    parts.append("\n")
+                walk(child, pre or child.name == "pre")
+                if block:
+                    parts.append("\n")
+            elif type(child) in TEXT_TYPES:  # not comments, doctypes, instructions
+                parts.append(child if pre else _SPACES.sub(" ", child))
 
-    walk(element, False)
-    if element.tail:
-        parts.pop()  # the element's own tail is outside it
+    if element.name not in _SKIP:
+        walk(element, element.name == "pre")
     lines = (" ".join(line.split()) for line in "".join(parts).splitlines())
     return "\n".join(line for line in lines if line)
 
 
 def element_links(element, base: str, page_url: str) -> list[tuple[str, str]]:
-    """(absolute URL, anchor text) of the http(s) links inside an element, resolved
+    """(absolute URL, anchor text) of the http(s) links inside a soup tag, resolved
     against ``base``, without fragments, deduplicated, links to ``page_url`` left out."""
     found = []
-    for anchor in element.iter("a"):
-        href = absolute_link(base, anchor.get("href"))
+    anchors = element.select("a[href]")
+    if element.name == "a" and element.has_attr("href"):
+        anchors.insert(0, element)
+    for anchor in anchors:
+        href = absolute_link(base, anchor["href"])
         if href and keep_link(href):
-            text = clean(anchor.text_content()) or clean(" ".join(anchor.xpath(".//img/@alt")))
+            text = clean(text_of(anchor)) or \
+                clean(" ".join(img["alt"] for img in anchor.select("img[alt]")))
             found.append((href, text))
     return unique_links(found, page_url)
 
 
-def _base_url(root, url: str) -> str:
-    base_tag = root.find(".//base[@href]")
+def _base_url(head, url: str) -> str:
+    base_tag = head.find("base", href=True)
     if base_tag is not None:
-        return absolute_link(url, base_tag.get("href")) or url
+        return absolute_link(url, base_tag["href"]) or url
     return url
 
 
@@ -124,7 +133,7 @@ def _trafilatura(root, base: str, page_url: str) -> tuple[str, list[tuple[str, s
     if body is None:
         return "", []
     # Without a URL, trafilatura leaves link targets as written; resolve them here.
-    found = [(absolute_link(base, ref.get("target")), clean(ref.xpath("string()")))
+    found = [(absolute_link(base, ref.get("target")), clean(_STRING(ref)))
              for ref in body.iter("ref")]
     links = unique_links([(u, a) for u, a in found if u and keep_link(u)], page_url)
     etree.strip_tags(body, "ref")  # plain text, not Markdown links
@@ -147,7 +156,8 @@ def _main_by_heuristic(root):
     for element in list(root.iter()):
         if isinstance(element.tag, str) and element.tag not in ("html", "body", "main",
                                                                   "article") \
-                and element.getparent() is not None and is_junk_element(element) \
+                and element.getparent() is not None \
+                and junk_part(element.tag, element.get("class"), element.get("id")) \
                 and not element.xpath(".//main | .//article"):
             element.drop_tree()
     candidates = root.xpath("//main | //article | //*[@role='main']")
@@ -168,7 +178,7 @@ def _lang(declared: str | None, text: str) -> str | None:
     return declared if cjk_share < 0.2 else None
 
 
-def _github_blob(root, url: str, meta: dict) -> dict | None:
+def _github_blob(soup, url: str, meta: dict) -> dict | None:
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -177,7 +187,7 @@ def _github_blob(root, url: str, meta: dict) -> dict | None:
         return None
     if re.search(r"\.(md|markdown|rst|txt)$", parts.path, re.I):
         return None  # rendered as prose in article.markdown-body
-    code = github_blob_code(root)
+    code = github_blob_code(soup)
     if not code:
         return None
     document = extract_code(code, url)
@@ -207,19 +217,23 @@ def extract_html(html: str, url: str) -> dict:
 def _extract(html: str, url: str) -> dict:
     result = {"kind": "html", "title": None, "authors": [], "published": None, "lang": None,
               "description": None, "text": "", "links": []}
-    root = _parse(html)
+    markup = _markup(html)
+    root = _parse(markup)
     if root is None:
         return result
-    base = _base_url(root, url)
-    meta = page_metadata(root, url)
-    if (blob := _github_blob(root, url, meta)) is not None:
+    page = PageSoup(root)
+    base = _base_url(page.head, url)
+    meta = page_metadata(page, url)
+    soup = site_soup(markup, url)  # None unless a known site
+    if soup is not None and (blob := _github_blob(soup, url, meta)) is not None:
         return blob
-    site = site_parts(root, url) or {}
+    site = site_parts(soup, url) or {}
     if site.get("main") is not None:
         main = site["main"]
-        if site.get("drop"):
-            for element in main.xpath(site["drop"]):
-                element.drop_tree()
+        if site["drop"]:
+            for element in main.select(site["drop"]):
+                if not element.decomposed:  # inside a part dropped already
+                    element.decompose()
         text, links = element_text(main), element_links(main, base, url)
     else:
         text, links = _trafilatura(root, base, url)
@@ -227,7 +241,7 @@ def _extract(html: str, url: str) -> dict:
             # On short pages trafilatura falls back to dumping the whole page, menus and
             # all, without links; the heuristic does better there, even when it finds
             # nothing but menus.
-            main = _main_by_heuristic(root)
+            main = soup_of(_main_by_heuristic(root))
             text, links = element_text(main), element_links(main, base, url)
     result.update(
         title=(clean(site.get("title")) or meta["title"] or "")[:300] or None,

@@ -2,15 +2,16 @@
 
 Structured sources first (citation_* tags of scholarly pages, Open Graph, JSON-LD, Dublin
 Core), then visible bylines and <time> elements outside sidebars and comments. The readers
-take a ``page`` with two soups (see ``soups.PageSoup``): ``head`` with the <title>, <meta>
-and JSON-LD, and ``body`` with headings, bylines and dates, built only when the head
-leaves a field open. One full soup can serve as both.
+take a ``page`` of soups (see ``soups.PageSoup``): ``page.head`` has the <title>, <meta>
+and JSON-LD, and ``page.outline(css, limit)`` what a selector selects, asked for only
+when the head leaves a field open. A soup of the whole page can stand for both.
 
 >>> from types import SimpleNamespace
 >>> from bs4 import BeautifulSoup
 >>> soup = BeautifulSoup('<html lang="en-GB"><head><meta name="citation_author" '
 ...     'content="Girshick, Ross"><meta name="citation_title" content="Fast R-CNN"></head></html>', "lxml")
->>> m = page_metadata(SimpleNamespace(head=soup, body=soup), "https://a.example/")
+>>> page = SimpleNamespace(head=soup, outline=lambda css, limit=None: soup)
+>>> m = page_metadata(page, "https://a.example/")
 >>> m["title"], m["authors"], m["lang"]
 ('Fast R-CNN', ['Ross Girshick'], 'en')
 """
@@ -45,8 +46,7 @@ JUNK = re.compile(r"(?:^|[-_])(?:ads?(?:$|[-_])|side[-_]?bar|widget|menu|nav|bre
 _BYLINE_PREFIX = re.compile(r"^\s*(?:posted\s+by\b|written\s+by\b|author\s*:|by\b|"
                             r"作者\s*[:：]?|文\s*[/|｜])\s*", re.I)
 # Where pages without metadata name the author and the date; only the first BYLINE_LIMIT
-# and DATE_LIMIT matches count (a comment list repeats them). soups.py cuts the body outline
-# with these same selectors, so a selector added here is in the outline too.
+# and DATE_LIMIT matches count (a comment list repeats them).
 BYLINES = ("[rel=author], [itemprop=author], .byline, .author, [class=post-author], "
            "[class=entry-author], [class=author-name]")
 DATES = ("time, [itemprop=datePublished], [class*=date], [class*=byline], [class*=post-meta], "
@@ -70,7 +70,7 @@ def text_of(element) -> str:
 
 def junk_part(tag: str, classes, ident) -> bool:
     """True for a sidebar, menu, comment list, footer... judged by its own tag, class and id
-    (``classes``: a string, or the list BeautifulSoup makes of it).
+    (``classes``: the attribute, or the list BeautifulSoup makes of it by default).
 
     >>> junk_part("div", ["post", "sideBar"], None), junk_part("body", "has-sidebar", None)
     (True, False)
@@ -95,7 +95,7 @@ def is_junk(element) -> bool:
 def meta_values(soup) -> dict[str, list[str]]:
     """<meta> contents by lower-cased name/property/itemprop, in document order."""
     values: dict[str, list[str]] = {}
-    for meta in soup.select("meta"):
+    for meta in soup.find_all("meta"):  # a plain tag name: find_all is 10x select here
         key = meta.get("name") or meta.get("property") or meta.get("itemprop") or \
             meta.get("http-equiv")
         content = clean(meta.get("content"))
@@ -118,7 +118,7 @@ def _json_ld_objects(soup) -> list[dict]:
             walk(node.get("@graph"), depth + 1)
             walk(node.get("mainEntity"), depth + 1)
 
-    for script in soup.select('script[type="application/ld+json"]'):
+    for script in soup.find_all("script", type="application/ld+json"):
         try:
             walk(json.loads(script.string or ""))
         except (ValueError, RecursionError):
@@ -181,8 +181,9 @@ def html_lang(soup, values: dict | None = None) -> str | None:
     return None
 
 
-def _byline_authors(body) -> list[str]:
-    for element in body.select(BYLINES, limit=BYLINE_LIMIT):
+def _byline_authors(page) -> list[str]:
+    outline = page.outline(BYLINES, BYLINE_LIMIT)
+    for element in outline.css.iselect(BYLINES, limit=BYLINE_LIMIT):  # the first may do
         if is_junk(element):
             continue
         named = element.select_one("[itemprop=name]")
@@ -195,8 +196,8 @@ def _byline_authors(body) -> list[str]:
     return []
 
 
-def _visible_date(body) -> str | None:
-    for element in body.select(DATES, limit=DATE_LIMIT):
+def _visible_date(page) -> str | None:
+    for element in page.outline(DATES, DATE_LIMIT).css.iselect(DATES, limit=DATE_LIMIT):
         if is_junk(element):
             continue
         value = element.get("datetime") or element.get("content") or text_of(element)
@@ -211,12 +212,12 @@ def _title_tag(page) -> str | None:
     title = clean(text_of(element)) if element is not None else ""
     segments = {s.strip() for s in _TITLE_SEPARATORS.split(title)}
     if len(segments) > 1:
-        headings = [clean(text_of(h)) for h in page.body.select(HEADINGS, limit=5)]
+        headings = [clean(text_of(h)) for h in page.outline(HEADINGS).select(HEADINGS, limit=5)]
         matching = [h for h in headings if h in segments]
         if matching:
             return max(matching, key=len)
     if not title:  # no <title>: the first heading outside menus and sidebars
-        title = next((clean(text_of(h)) for h in page.body.select(HEADINGS)
+        title = next((clean(text_of(h)) for h in page.outline(HEADINGS).css.iselect(HEADINGS)
                       if not is_junk(h)), "")
     return title or None
 
@@ -224,7 +225,7 @@ def _title_tag(page) -> str | None:
 def page_metadata(page, url: str) -> dict:
     """title, authors, published, description, lang of a page (None/[] if absent).
 
-    ``page.head`` and ``page.body`` are soups; ``body`` is read only for what the head
+    ``page.head`` is a soup; ``page.outline(css, limit)`` gives one for what the head
     leaves open.
     """
     values = meta_values(page.head)
@@ -240,14 +241,14 @@ def page_metadata(page, url: str) -> dict:
     if not authors:
         authors = split_authors([v for k in _AUTHOR_KEYS for v in values.get(k, [])])
     if not authors:
-        authors = _byline_authors(page.body)
+        authors = _byline_authors(page)
 
     published = None
     for value in [*(v for k in _DATE_KEYS for v in values.get(k, [])),
                   ld_first("datePublished"), ld_first("dateCreated")]:
         if published := iso_date(value):
             break
-    published = published or date_in_url(url) or _visible_date(page.body)
+    published = published or date_in_url(url) or _visible_date(page)
 
     return {"title": title or None, "authors": authors, "published": published,
             "description": first(_DESCRIPTION_KEYS) or clean(ld_first("description")) or None,

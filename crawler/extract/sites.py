@@ -1,15 +1,17 @@
 """Where the article is on sites the reading lists use a lot, where generic extraction
 either misses the post (Chinese blog platforms) or keeps too much (Wikipedia).
 
-``site_parts(tree, url)`` returns None for other sites, else a dict with ``main`` (the
-content element, or None), ``title``, ``authors``, ``published`` (raw strings), and ``drop``
-(XPath of parts of ``main`` that are not prose: footnote markers, navigation boxes).
+Each site is a few CSS selectors, tried in order per field. ``site_soup`` parses only the
+elements those selectors start from (a BeautifulSoup strainer built from them), and
+``site_parts`` reads ``main`` (the content tag, or None), ``title``, ``authors``,
+``published`` (raw strings) and ``drop`` (CSS of parts of ``main`` that are not prose:
+footnote markers, navigation boxes). Both give None for other sites.
 
->>> import lxml.html
->>> tree = lxml.html.fromstring('<html><body><h1 class="postTitle"><a id="cb_post_title_url">'
-...     'R-CNN</a></h1><div id="cnblogs_post_body"><p>Text</p></div></body></html>')
->>> parts = site_parts(tree, "https://www.cnblogs.com/skyfsm/p/6806246.html")
->>> parts["title"], parts["authors"], parts["main"].get("id")
+>>> page = ('<html><body><h1 class="postTitle"><a id="cb_post_title_url">R-CNN</a></h1>'
+...     '<div id="cnblogs_post_body"><p>Text</p></div></body></html>')
+>>> url = "https://www.cnblogs.com/skyfsm/p/6806246.html"
+>>> parts = site_parts(site_soup(page, url), url)
+>>> parts["title"], parts["authors"], parts["main"]["id"]
 ('R-CNN', ['skyfsm'], 'cnblogs_post_body')
 """
 
@@ -17,26 +19,115 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from .meta import clean
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+from bs4.filter import ElementFilter
+
+from . import soups
+from .meta import clean, text_of
 
 
-def has_class(name: str) -> str:
-    """XPath predicate: the class attribute has this token."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+@dataclass(frozen=True)
+class Site:
+    """Selectors of one site; each field's selectors are tried in order."""
+    host: str  # regex on the lower-case host name
+    main: tuple[str, ...] = ()
+    title: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
+    author_in_path: bool = False  # /NAME/... : the blog is its author's
+    drop: str = ""
+    extra: tuple[str, ...] = ()  # read by other functions here (github_blob_code)
 
 
-def _first(tree, xpath: str):
-    found = tree.xpath(xpath)
-    return found[0] if found else None
+_WIKI_DROP = ", ".join(f".{c}" for c in (
+    "reference", "navbox", "mw-editsection", "reflist", "mw-references-wrap", "toc",
+    "metadata", "hatnote", "ambox", "sistersitebox", "mw-jump-link", "noprint")) + \
+    ", #toc, style, script"
+_BLOB = ('script[type="application/json"]', "textarea#read-only-cursor-text-area",
+         "td.blob-code")
+SITES = (
+    Site(r"(^|\.)cnblogs\.com$", main=("#cnblogs_post_body",),
+         title=("#cb_post_title_url", ".postTitle"),
+         author=(".postDesc a", "#Header1_HeaderTitle"), author_in_path=True,
+         published=("#post-date",)),
+    Site(r"(^|\.)csdn\.net$", main=("#content_views",), title=(".title-article",),
+         author=(".follow-nickName",), author_in_path=True,
+         published=(".article-bar-top .time", ".time")),
+    Site(r"^zhuanlan\.zhihu\.com$", main=(".Post-RichText",), title=("h1.Post-Title",),
+         author=(".AuthorInfo meta[itemprop=name][content]::attr(content)",
+                 ".AuthorInfo-name"),
+         published=(".ContentItem-time",)),
+    Site(r"(^|\.)wikipedia\.org$", main=("#mw-content-text .mw-parser-output",
+                                         "#mw-content-text"),
+         title=("#firstHeading",), drop=_WIKI_DROP),
+    Site(r"^(www\.)?github\.com$", main=("article.markdown-body",), extra=_BLOB),
+)
+# Pages come here because sniff_kind found HTML: an XML declaration in front does not
+# make them XML, whatever bs4 suspects.
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+# The first compound of a selector: tag, then an #id or a .class ("h1.Post-Title").
+_START = re.compile(r"^([\w-]*)(?:#([\w-]+)|\.([\w-]+))?")
 
 
-def _text(tree, xpath: str) -> str | None:
-    found = _first(tree, xpath)
-    if found is None:
+class _Starts(ElementFilter):
+    """Parse only the tags a site's selectors start from (by id, else class, else tag
+    name), with everything inside them; the rest of the page never becomes objects."""
+
+    def __init__(self, site: Site):
+        super().__init__()
+        self.ids, self.classes, self.tags = set(), set(), set()
+        for group in (site.main, site.title, site.author, site.published, site.extra):
+            for selector in group:
+                tag, ident, cls = _START.match(selector).groups()
+                (self.ids.add(ident) if ident else self.classes.add(cls) if cls
+                 else self.tags.add(tag))
+
+    def allow_tag_creation(self, nsprefix, name, attrs) -> bool:
+        attrs = attrs or {}
+        return name in self.tags or attrs.get("id") in self.ids or \
+            not self.classes.isdisjoint((attrs.get("class") or "").split())
+
+    def allow_string_creation(self, string: str) -> bool:
+        return False  # text outside the kept tags
+
+
+def site_for(url: str) -> Site | None:
+    """The rules for this URL's site, or None."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
         return None
-    return clean(found if isinstance(found, str) else found.text_content()) or None
+    return next((site for site in SITES if re.search(site.host, host)), None)
+
+
+def site_soup(markup: str, url: str) -> BeautifulSoup | None:
+    """The parts of a page of a known site its selectors need; None for other sites."""
+    site = site_for(url)
+    if site is None or "<" not in markup:  # no tags to find (and no warning from bs4)
+        return None
+    return soups.soup(markup, parse_only=_Starts(site))
+
+
+def _first(soup, selectors):
+    return next((found for css in selectors if (found := soup.select_one(css)) is not None),
+                None)
+
+
+def _text(soup, selectors) -> str | None:
+    """Text of the first tag the first selector finds; if empty, the next selector's.
+    ``css::attr(name)`` reads an attribute instead, as in Scrapy."""
+    for selector in selectors:
+        css, _, attribute = selector.partition("::attr(")
+        found = soup.select_one(css)
+        if found is not None:
+            value = clean(found.get(attribute[:-1]) if attribute else text_of(found))
+            if value:
+                return value
+    return None
 
 
 def _path_segment(url: str, index: int) -> str | None:
@@ -44,50 +135,17 @@ def _path_segment(url: str, index: int) -> str | None:
     return unquote(segments[index]) if len(segments) > index else None
 
 
-def _cnblogs(tree, url):
-    author = _text(tree, f"//*[{has_class('postDesc')}]//a[1]") or \
-        _text(tree, "//*[@id='Header1_HeaderTitle']") or _path_segment(url, 0)
-    return {"main": _first(tree, "//*[@id='cnblogs_post_body']"),
-            "title": _text(tree, "//*[@id='cb_post_title_url']") or
-            _text(tree, f"//*[{has_class('postTitle')}]"),
-            "authors": [author] if author else [],
-            "published": _text(tree, "//*[@id='post-date']")}
-
-
-def _csdn(tree, url):
-    author = _text(tree, f"//*[{has_class('follow-nickName')}]") or _path_segment(url, 0)
-    return {"main": _first(tree, "//*[@id='content_views']"),
-            "title": _text(tree, f"//*[{has_class('title-article')}]"),
-            "authors": [author] if author else [],
-            "published": _text(tree, f"//*[{has_class('article-bar-top')}]//*[{has_class('time')}]")
-            or _text(tree, f"//*[{has_class('time')}]")}
-
-
-def _zhihu(tree, url):
-    author = _text(tree, f"//*[{has_class('AuthorInfo')}]//meta[@itemprop='name']/@content") or \
-        _text(tree, f"//*[{has_class('AuthorInfo-name')}]")
-    return {"main": _first(tree, f"//*[{has_class('Post-RichText')}]"),
-            "title": _text(tree, f"//h1[{has_class('Post-Title')}]"),
-            "authors": [author] if author else [],
-            "published": _text(tree, f"//*[{has_class('ContentItem-time')}]")}
-
-
-_WIKI_DROP = " | ".join(f".//*[{has_class(c)}]" for c in (
-    "reference", "navbox", "mw-editsection", "reflist", "mw-references-wrap", "toc",
-    "metadata", "hatnote", "ambox", "sistersitebox", "mw-jump-link", "noprint")) + \
-    " | .//*[@id='toc'] | .//style | .//script"
-
-
-def _wikipedia(tree, url):
-    main = _first(tree, f"//*[@id='mw-content-text']//*[{has_class('mw-parser-output')}]")
-    return {"main": main if main is not None else _first(tree, "//*[@id='mw-content-text']"),
-            "title": _text(tree, "//*[@id='firstHeading']"),
-            "authors": [], "published": None, "drop": _WIKI_DROP}
-
-
-def _github(tree, url):
-    return {"main": _first(tree, f"//article[{has_class('markdown-body')}]"),
-            "title": None, "authors": [], "published": None}
+def site_parts(soup, url: str) -> dict | None:
+    """Site-specific parts of a page read with ``site_soup``, or None when no rule knows
+    the site or neither its content nor its title is there."""
+    site = site_for(url)
+    if site is None or soup is None:
+        return None
+    author = _text(soup, site.author) or (_path_segment(url, 0) if site.author_in_path else None)
+    parts = {"main": _first(soup, site.main), "title": _text(soup, site.title),
+             "authors": [author] if author else [], "published": _text(soup, site.published),
+             "drop": site.drop}
+    return parts if parts["main"] is not None or parts["title"] else None
 
 
 def _raw_lines(node, depth=0):
@@ -105,47 +163,29 @@ def _raw_lines(node, depth=0):
     return None
 
 
-def github_blob_code(tree) -> str | None:
+def github_blob_code(soup) -> str | None:
     """The source file shown on a github.com/OWNER/REPO/blob/... page, or None.
 
     Current pages embed it as JSON (``payload.blob.rawLines``) and in a read-only textarea;
     older ones as a table of ``blob-code`` cells.
     """
-    for script in tree.xpath("//script[@type='application/json']"):
-        if '"rawLines"' in (script.text or ""):
+    for script in soup.select(_BLOB[0]):
+        if '"rawLines"' in (script.string or ""):
             try:
-                lines = _raw_lines(json.loads(script.text))
+                lines = _raw_lines(json.loads(script.string))
             except (ValueError, RecursionError):
                 lines = None
             if lines:
                 return "\n".join(lines)
-    area = _first(tree, "//textarea[@id='read-only-cursor-text-area']")
-    if area is not None and (area.text or "").strip():
-        return area.text
-    cells = tree.xpath(f"//td[{has_class('blob-code')}]")
-    return "\n".join(cell.text_content() for cell in cells) if cells else None
+    area = soup.select_one(_BLOB[1])
+    if area is not None and text_of(area).strip():
+        return text_of(area)
+    cells = soup.select(_BLOB[2])
+    return "\n".join(text_of(cell) for cell in cells) if cells else None
 
 
-_SITES = ((re.compile(r"(^|\.)cnblogs\.com$"), _cnblogs),
-          (re.compile(r"(^|\.)csdn\.net$"), _csdn),
-          (re.compile(r"^zhuanlan\.zhihu\.com$"), _zhihu),
-          (re.compile(r"(^|\.)wikipedia\.org$"), _wikipedia),
-          (re.compile(r"^(www\.)?github\.com$"), _github))
 _WIKI_SKIP = re.compile(r"/wiki/(?:Special|Help|File|Template|Template_talk|Category|Talk|"
                         r"Wikipedia|Portal|User|Module|Draft)(?:_talk)?:|[?&]action=", re.I)
-
-
-def site_parts(tree, url: str) -> dict | None:
-    """Site-specific parts of a parsed page, or None when no rule knows the site."""
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return None
-    for pattern, rule in _SITES:
-        if pattern.search(host):
-            parts = rule(tree, url)
-            return parts if parts["main"] is not None or parts["title"] else None
-    return None
 
 
 def keep_link(url: str) -> bool:

@@ -1,15 +1,19 @@
 """The small BeautifulSoup documents metadata is read from, cut out of the lxml tree.
 
-BeautifulSoup makes a Python object of every tag and string: a whole 90 KB page costs it
-about as much CPU as trafilatura's entire extraction, and a SoupStrainer still pays for
-every parser event. The page is parsed by lxml anyway (trafilatura works on that tree), so
-the soups are built from the few elements the readers need, serialized by lxml:
+BeautifulSoup makes a Python object of every tag and string: a soup of a whole 90 KB page
+costs about as much CPU as trafilatura's entire extraction, and a SoupStrainer still pays
+for every parser event. The page is parsed by lxml anyway (trafilatura works on that
+tree), so the soups are made from the few elements the readers need:
 
-- ``head``: <html> with its attributes, and every <title>, <meta>, <base> and JSON-LD
-  script of the page, in document order;
-- ``body``, built on first use: the elements ``meta.HEADINGS``, ``meta.BYLINES`` and
-  ``meta.DATES`` select (up to the readers' limits), each with its whole subtree, inside
-  bare copies (tag, class, id) of its ancestors, so a date in a sidebar is still in it.
+- ``head``: <html lang>, and every <title>, <meta>, <base> and JSON-LD script of the
+  page, in document order;
+- ``outline(css, limit)``, made on first use (most pages need none: their head names
+  the author and the date): the first ``limit`` elements the CSS selector selects, each
+  whole, inside bare copies (tag, class, id) of their ancestors, so a date in a sidebar
+  is still in the sidebar. The same selector then reads the outline.
+
+Attribute values stay strings (``class`` too, not bs4's list), so that selectors match
+in the soup exactly what they matched in the lxml tree.
 
 >>> import lxml.html
 >>> page = PageSoup(lxml.html.fromstring('<html lang="en"><head><title>T</title></head><body>'
@@ -17,94 +21,127 @@ the soups are built from the few elements the readers need, serialized by lxml:
 ...     '<p>Text</p></body></html>'))
 >>> page.head.title.string, page.head.html["lang"]
 ('T', 'en')
->>> page.body.body
+>>> page.outline(".date").body
 <body><div class="sidebar"><span class="date">2019-01-01</span></div></body>
 """
 
 from __future__ import annotations
 
-import copy
-from functools import cached_property
+from functools import cached_property, lru_cache
+from html import escape
 
-import lxml.html
 from bs4 import BeautifulSoup
 from cssselect import HTMLTranslator
 from lxml import etree
 
-from .meta import BYLINE_LIMIT, BYLINES, DATE_LIMIT, DATES, HEADINGS
+_VOID = frozenset("area base basefont bgsound br col embed frame hr img input keygen link "
+                  "meta param source track wbr".split())
+# Elements whose text the parser takes as it is (no tags, no entities): written back as is.
+_RAW = frozenset("script style xmp iframe noembed noframes".split())
 
-_CUTS = tuple((etree.XPath(HTMLTranslator().css_to_xpath(css, prefix="//")), limit)
-              for css, limit in ((HEADINGS, None), (BYLINES, BYLINE_LIMIT), (DATES, DATE_LIMIT)))
-# All three at once: XPath returns a union in document order.
-_ALL = etree.XPath(HTMLTranslator().css_to_xpath(f"{HEADINGS}, {BYLINES}, {DATES}", prefix="//"))
-_LANG = {"lang": "lang", "xml:lang": "{http://www.w3.org/XML/1998/namespace}lang"}
+
+class _Plaintext(Exception):
+    """<plaintext> takes the rest of the page as its text, end tags included: nothing can
+    be written after it, and nothing needs to be, since it ended the page."""
+
+
+def _start(element, names=None) -> str:
+    attributes = "".join(f' {name}="{escape(value)}"' for name, value in element.items()
+                         if names is None or name in names)
+    return f"<{element.tag}{attributes}>"
+
+
+def _write(element, out: list[str]) -> None:
+    if element.tag == "plaintext":
+        out.append(_start(element) + (element.text or ""))
+        raise _Plaintext
+    if isinstance(element.tag, str):
+        out.append(_start(element))
+        if element.tag not in _VOID:
+            if element.text:
+                out.append(element.text if element.tag in _RAW else escape(element.text, False))
+            for child in element:
+                _write(child, out)
+                if child.tail:
+                    out.append(escape(child.tail, False))
+            out.append(f"</{element.tag}>")
+
+
+def html_of(element) -> str:
+    """An lxml element and its subtree as HTML, without its tail. Unlike lxml's own
+    serializer, it leaves URLs as written: libxml2 percent-encodes href and src values.
+
+    >>> import lxml.html
+    >>> html_of(lxml.html.fragment_fromstring('<p><a href="/维基 x">A &amp; B</a></p>'))
+    '<p><a href="/维基 x">A &amp; B</a></p>'
+    """
+    out: list[str] = []
+    try:
+        _write(element, out)
+    except _Plaintext:
+        pass
+    return "".join(out)
+
+
+def soup(markup: str, **options) -> BeautifulSoup:
+    """BeautifulSoup with the lxml parser, attribute values as written."""
+    return BeautifulSoup(markup, "lxml", multi_valued_attributes=None, **options)
 
 
 def soup_of(element) -> BeautifulSoup:
-    """A soup of one lxml element and its subtree (without its tail)."""
-    return BeautifulSoup(lxml.html.tostring(element, encoding="unicode", with_tail=False),
-                         "lxml")
-
-
-def _head_elements(root):
-    for element in root.iter("title", "meta", "base", "script"):
-        if element.tag != "script" or "ld+json" in (element.get("type") or "").lower():
-            yield element
+    """A soup of one lxml element and its subtree."""
+    return soup(html_of(element))
 
 
 def head_soup(root) -> BeautifulSoup:
     """<html lang> with the page's <title>, <meta>, <base> and JSON-LD scripts."""
-    outline = etree.Element("html")
-    for name, qualified in _LANG.items():  # lxml refuses most odd names: copy only these
-        if root.get(name) is not None:
-            outline.set(qualified, root.get(name))
-    head = etree.SubElement(outline, "head")
-    for element in _head_elements(root):
-        clone = copy.deepcopy(element)
-        clone.tail = None
-        head.append(clone)
-    return soup_of(outline)
+    parts = [_start(root, ("lang", "xml:lang")), "<head>"]
+    for element in root.iter("title", "meta", "base", "script"):
+        if element.tag != "script" or "ld+json" in (element.get("type") or "").lower():
+            parts.append(html_of(element))
+    return soup("".join(parts + ["</head></html>"]))
 
 
-def _bare(element, parent):
-    attributes = {k: element.get(k) for k in ("class", "id") if element.get(k) is not None}
-    return etree.SubElement(parent, element.tag, attributes)
+@lru_cache(maxsize=None)
+def _xpath(css: str):
+    return etree.XPath(HTMLTranslator().css_to_xpath(css, prefix="//"))
 
 
-def body_soup(root) -> BeautifulSoup:
-    """Headings, bylines and dates, in their ancestors (see the module docstring)."""
-    chosen = {element for xpath, limit in _CUTS for element in xpath(root)[:limit]}
-    if root in chosen:  # <html class="author">: the whole page it is
-        return soup_of(root)
-    copies = {root: etree.Element(root.tag)}
-    kept: set = set()
-    for element in _ALL(root):  # document order, so each copy goes after the last one
-        if element not in chosen or any(a in kept for a in element.iterancestors()):
-            continue
-        missing = []
-        parent = element.getparent()
-        while parent not in copies:
-            missing.append(parent)
-            parent = parent.getparent()
-        for ancestor in reversed(missing):
-            copies[ancestor] = _bare(ancestor, copies[ancestor.getparent()])
-        clone = copy.deepcopy(element)
-        clone.tail = None
-        copies[parent].append(clone)
-        kept.add(element)
-    return soup_of(copies[root])
+def outline_soup(root, css: str, limit: int | None = None) -> BeautifulSoup:
+    """What ``css`` selects (the first ``limit``), in its ancestors (see the module
+    docstring)."""
+    chosen = set(_xpath(css)(root)[:limit])
+    around = {ancestor for element in chosen for ancestor in element.iterancestors()}
+    out: list[str] = []
+
+    def write(element):
+        if element in chosen:
+            _write(element, out)
+        elif element in around:
+            out.append(_start(element, ("class", "id")))
+            for child in element:
+                write(child)
+            out.append(f"</{element.tag}>")
+
+    try:
+        write(root)
+    except _Plaintext:
+        pass
+    return soup("".join(out))
 
 
 class PageSoup:
-    """The two soups ``meta.page_metadata`` reads; ``body`` is built on first use only."""
+    """The soups ``meta.page_metadata`` reads: ``head``, and outlines made on first use."""
 
     def __init__(self, root):
         self.root = root
+        self._outlines: dict = {}
 
     @cached_property
     def head(self) -> BeautifulSoup:
         return head_soup(self.root)
 
-    @cached_property
-    def body(self) -> BeautifulSoup:
-        return body_soup(self.root)
+    def outline(self, css: str, limit: int | None = None) -> BeautifulSoup:
+        if (css, limit) not in self._outlines:
+            self._outlines[css, limit] = outline_soup(self.root, css, limit)
+        return self._outlines[css, limit]

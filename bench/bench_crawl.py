@@ -32,6 +32,8 @@ It prints a table and writes ``bench/results/crawl.json``.
     python bench/bench_crawl.py --sizes 1000       # quick run, about 1 minute
     python bench/bench_crawl.py --repeat 3         # best of 3 for each crawl
     python bench/bench_crawl.py --server python    # without nginx
+    python bench/bench_crawl.py --set CONCURRENT_ITEMS=8   # try a setting (both crawls)
+    python bench/bench_crawl.py --show bench/results/crawl.json   # the table again
 
 Needs: nginx (``apt-get install nginx-light``; optional, the fallback server is nearly as
 fast on loopback), wrk (``apt-get install wrk``; optional, to show the server's own
@@ -133,6 +135,18 @@ def _rss_and_cpu(pid: int, tick: int = os.sysconf("SC_CLK_TCK")) -> tuple[int, f
         return 0, 0.0
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent busy since boot (every process), from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)   # idle + iowait
+    busy = sum(fields[:8]) - idle                                # without guest time
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path, timeout: float,
                  cpus: str | None = None) -> dict:
     """Run ``cmd`` and measure its whole process tree.
@@ -146,12 +160,14 @@ def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path, timeout: float
         cmd = ["taskset", "-c", cpus, *cmd]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load_before = os.getloadavg()[0]
+    busy_before = machine_busy_seconds()
     start = time.perf_counter()
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         peak_rss, peak_single, peak_procs = 0, 0, 0
         cpu_seen: dict[int, float] = {}
+        rss_seen: dict[int, int] = {}
         timed_out = False
         while proc.poll() is None:
             pids = _tree(proc.pid)
@@ -160,6 +176,7 @@ def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path, timeout: float
                 rss, cpu = _rss_and_cpu(pid)
                 total += rss
                 peak_single = max(peak_single, rss)
+                rss_seen[pid] = max(rss_seen.get(pid, 0), rss)
                 if cpu:
                     cpu_seen[pid] = cpu
             peak_rss = max(peak_rss, total)
@@ -172,6 +189,7 @@ def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path, timeout: float
             time.sleep(0.1)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    machine_cpu = machine_busy_seconds() - busy_before
     text = log.read_text(errors="replace")
     stats = {k: float(v) for k, v in _STATS.findall(text.split("Dumping Scrapy stats", 1)[-1])}
     return {
@@ -184,12 +202,16 @@ def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path, timeout: float
         "cpu_main_sampled_s": round(cpu_seen.get(proc.pid, 0.0), 3),
         "peak_rss_mib": round(peak_rss / MIB, 1),
         "peak_rss_one_process_mib": round(peak_single / MIB, 1),
+        # Each process's own peak: the crawler first, then its children by size.
+        "peak_rss_per_process_mib": [round(rss_seen.get(proc.pid, 0) / MIB, 1)] + sorted(
+            (round(v / MIB, 1) for k, v in rss_seen.items() if k != proc.pid), reverse=True),
         "processes": peak_procs,
         "elapsed_s": stats.get("elapsed_time_seconds"),
         "responses": int(stats.get("response_received_count", 0)),
         "items": int(stats.get("item_scraped_count", 0)),
         "errors_logged": int(stats.get("log_count/ERROR", 0)),
         "load_avg_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "machine_cpu_s": round(machine_cpu, 2),
         "log": str(log),
     }
 
@@ -200,6 +222,7 @@ def add_rates(run: dict, pages: int) -> dict:
     if run.get("elapsed_s"):
         run["crawl_pages_per_s"] = round(pages / run["elapsed_s"], 1)
     run["cpu_ms_per_page"] = round(1000 * run["cpu_s"] / pages, 3)
+    run["cores_used"] = round(run["cpu_s"] / run["wall_s"], 2)
     return run
 
 
@@ -303,9 +326,14 @@ def targets(result: dict) -> dict:
             pages = int(hi) - int(lo)
             marginal = 1000 * (fulls[hi]["cpu_s"] - fulls[lo]["cpu_s"]) / pages
             result["marginal_cpu_ms_per_page"] = {"full": round(marginal, 3)}
+            # What a crawl costs before its first page (imports, workers, jieba).
+            result["fixed_cpu_s"] = {"full": round(fulls[lo]["cpu_s"]
+                                                   - int(lo) * marginal / 1000, 2)}
             if lo in bares and hi in bares:
-                result["marginal_cpu_ms_per_page"]["bare"] = round(
-                    1000 * (bares[hi]["cpu_s"] - bares[lo]["cpu_s"]) / pages, 3)
+                bare_marginal = 1000 * (bares[hi]["cpu_s"] - bares[lo]["cpu_s"]) / pages
+                result["marginal_cpu_ms_per_page"]["bare"] = round(bare_marginal, 3)
+                result["fixed_cpu_s"]["bare"] = round(bares[lo]["cpu_s"]
+                                                      - int(lo) * bare_marginal / 1000, 2)
             out["marginal_crawl_cpu_per_page_vs_trafilatura"] = {
                 "value": round(marginal / traf, 2), "target": "<= 1.5",
                 "met": marginal / traf <= 1.5,
@@ -337,7 +365,19 @@ def _row(label: str, n, run: dict) -> str:
     label += "" if run.get("valid", True) else " *"
     return (f"{label:<26}{n:>6}{run['wall_s']:>9.1f}{run['pages_per_s']:>9.0f}"
             f"{run.get('crawl_pages_per_s', 0):>9.0f}{run['cpu_s']:>8.1f}"
-            f"{run['cpu_ms_per_page']:>8.2f}{run['peak_rss_mib']:>9.0f}{run['processes']:>6}")
+            f"{run['cpu_ms_per_page']:>8.2f}{run.get('cores_used', 0):>6.2f}"
+            f"{run['peak_rss_mib']:>8.0f}{run['processes']:>6}"
+            f"{run.get('other_processes_cores', 0):>7.2f}")
+
+
+def _runs(result: dict):
+    for size in result["sizes"].values():
+        yield from (size[k] for k in ("bare", "full") if size.get(k))
+    if result.get("one_core"):
+        yield result["one_core"]
+    for run in (result.get("cache") or {}).values():
+        if isinstance(run, dict):
+            yield run
 
 
 def format_table(result: dict) -> str:
@@ -355,7 +395,7 @@ def format_table(result: dict) -> str:
                      f"(mean {site['bytes_mean'] / 1024:.1f} KB)")
     lines.append("")
     lines.append(f"{'crawl':<26}{'N':>6}{'wall s':>9}{'pages/s':>9}{'crawl/s':>9}"
-                 f"{'CPU s':>8}{'ms/page':>8}{'RSS MiB':>9}{'procs':>6}")
+                 f"{'CPU s':>8}{'ms/page':>8}{'cores':>6}{'RSS MiB':>8}{'procs':>6}{'others':>7}")
     for n, size in result["sizes"].items():
         for name, label in (("bare", "bare Scrapy"), ("full", "full pipeline")):
             if size.get(name):
@@ -374,12 +414,20 @@ def format_table(result: dict) -> str:
         lines.append(f"  warm re-run: {cache['warm']['requests_to_server']} requests reached"
                      f" the server; fetched_via {cache['warm'].get('fetched_via')}")
     lines.append("  (pages/s: over the process's wall time; crawl/s: over Scrapy's"
-                 " elapsed_time_seconds;\n   CPU: user+sys of the process tree; RSS: peak sum"
-                 " over the tree; * = not every page fetched and stored)")
+                 " elapsed_time_seconds;\n   CPU: user+sys of the process tree (ms/page: per page;"
+                 " cores: CPU/wall); RSS: peak sum over the tree;\n   others: cores that other"
+                 " processes kept busy meanwhile; * = not every page fetched and stored)")
+    busiest = max((r.get("other_processes_cores", 0) for r in _runs(result)), default=0)
+    if busiest > 0.2:
+        lines.append(f"  NOTE: other processes kept up to {busiest:.1f} of"
+                     f" {result['machine']['cpus']} cores busy during a crawl: wall times,"
+                     " pages/s and the one-core comparison are provisional.")
     if "marginal_cpu_ms_per_page" in result:
         m = result["marginal_cpu_ms_per_page"]
         lines.append("  marginal CPU per page (startup excluded): "
-                     + ", ".join(f"{k} {v:.2f} ms" for k, v in m.items()))
+                     + ", ".join(f"{k} {v:.2f} ms" for k, v in m.items())
+                     + "; fixed CPU per crawl: "
+                     + ", ".join(f"{k} {v:.1f} s" for k, v in result.get("fixed_cpu_s", {}).items()))
     stages = result.get("stages")
     if stages:
         lines.append("")
@@ -447,7 +495,12 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per crawl")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument("--show", type=Path, metavar="JSON",
+                        help="print the table of an earlier run's results and stop")
     args = parser.parse_args(argv)
+    if args.show:
+        print(format_table(json.loads(args.show.read_text())))
+        return 0
     sizes = sorted(set(args.sizes))
     repo = args.repo.resolve()
     extra = dict(item.split("=", 1) for item in args.set)
@@ -512,6 +565,10 @@ def main(argv=None) -> int:
                     run = make(**kw)
                     run["server_cpu_s"] = round(server.cpu_seconds() - cpu0, 3)
                     run["requests_to_server"] = server.requests_served() - served0
+                    # Cores that other processes kept busy meanwhile: the benchmark's own
+                    # figures are only as good as this is small.
+                    others = run["machine_cpu_s"] - run["cpu_s"] - run["server_cpu_s"]
+                    run["other_processes_cores"] = round(max(0.0, others) / run["wall_s"], 2)
                     return add_rates(run, n)
 
                 def full(name: str, data: str | None = None, **kw):

@@ -63,22 +63,16 @@ def clear_caches() -> int:
     return cleared
 
 
-def measure(pages: list[tuple[str, bytes]]) -> dict:
-    """CPU ms per page of each stage on ``pages`` ((url, body) pairs)."""
+def _one_round(pages, charset, clock) -> tuple[dict[str, list[float]], list[str]]:
     import trafilatura
 
     from crawler.extract.decoding import decode_html
     from crawler.extract.html import extract_html
-    from crawler.processing import _warm_up, charset_from_content_type, process_download
+    from crawler.processing import process_download
     from graph.arxiv_ids import arxiv_ids_in_text
     from graph.store import Store
     from graph.text import detect_language, keywords, summarize
 
-    clock = time.process_time
-    t0 = clock()
-    _warm_up()
-    load_s = clock() - t0
-    charset = charset_from_content_type(CONTENT_TYPE)
     per_page: dict[str, list[float]] = {s: [] for s in STAGES}
 
     def stages(url: str, body: bytes) -> tuple[list[float], str]:
@@ -133,6 +127,28 @@ def measure(pages: list[tuple[str, bytes]]) -> dict:
             trafilatura.extract(html, **options)
             per_page[name].append((clock() - t) * 1000)
 
+    return per_page, langs
+
+
+def measure(pages: list[tuple[str, bytes]], rounds: int = 2) -> dict:
+    """CPU ms per page of each stage on ``pages`` ((url, body) pairs); each stage's figures
+    are those of its fastest round (other processes on the machine only ever slow a
+    round down)."""
+    from crawler.processing import _warm_up, charset_from_content_type
+
+    clock = time.process_time
+    t0 = clock()
+    _warm_up()
+    load_s = clock() - t0
+    charset = charset_from_content_type(CONTENT_TYPE)
+    best: dict[str, list[float]] = {}
+    for _ in range(max(1, rounds)):
+        per_page, langs = _one_round(pages, charset, clock)
+        for stage, values in per_page.items():
+            if stage not in best or statistics.fmean(values) < statistics.fmean(best[stage]):
+                best[stage] = values
+    per_page = best
+
     def summary(values: list[float]) -> dict:
         return {"mean_ms": round(statistics.fmean(values), 3),
                 "median_ms": round(statistics.median(values), 3),
@@ -155,6 +171,8 @@ def main(argv=None) -> int:
     parser.add_argument("site", type=Path, help="directory written by bench/synthetic_web.py")
     parser.add_argument("base", help="base URL the pages are served at")
     parser.add_argument("--sample", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="measure this many times, keep each stage's fastest round")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--repo", type=Path, default=REPO,
                         help="the checkout to measure (default: this one)")
@@ -164,7 +182,8 @@ def main(argv=None) -> int:
                    for p in (args.site / "posts").glob("*.html"))
     sample = pick_sample(paths, args.sample)
     pages = [(args.base + p, (args.site / p.lstrip("/")).read_bytes()) for p in sample]
-    result = measure(pages)
+    result = measure(pages, args.rounds)
+    result["rounds"] = args.rounds
     text = json.dumps(result, indent=2)
     if args.out:
         args.out.write_text(text)

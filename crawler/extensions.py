@@ -53,16 +53,16 @@ def arxiv_documents(store: Store) -> int:
 class ArxivMetadata:
     """Fetches arXiv metadata for the papers the crawl finds, off the reactor thread.
 
-    Papers are fetched in batches of up to 100 ids: as soon as a full batch is waiting,
-    and for the rest when the page crawl is idle. The crawl stays open until every paper
-    has its metadata or its failure recorded.
+    Papers are fetched when the page crawl is idle, in batches of up to 100 ids sorted by
+    id: N papers cost ceil(N/100) requests, and the same crawl asks the same questions, so
+    a WARC replay finds every answer. The crawl stays open until every paper has its
+    metadata or its failure recorded.
     """
 
     def __init__(self, crawler):
         settings = crawler.settings
         self.crawler = crawler
         self.path = store_path(settings.get("DATA_DIR", "data"))
-        self.batch_size = settings.getint("ARXIV_BATCH_SIZE", 100)
         self.fetcher = None
         self.session = None              # set by the WARC extensions to record/replay
         self.running = False
@@ -94,8 +94,6 @@ class ArxivMetadata:
         if isinstance(item, PaperRefItem) and item["arxiv_id"] not in self.known:
             self.known.add(item["arxiv_id"])
             self.waiting.add(item["arxiv_id"])
-            if len(self.waiting) >= self.batch_size:
-                self._start()
 
     def spider_idle(self, spider=None):
         if self.waiting:
@@ -127,8 +125,6 @@ class ArxivMetadata:
 
     def _done(self, result):
         self.running = False
-        if self.waiting and len(self.waiting) >= self.batch_size:
-            self._start()
         return None
 
 

@@ -310,10 +310,14 @@ def read_reading_list(path: str | Path) -> ReadingList:
         raise ReadingListError(f"reading list {p} not found") from None
     except OSError as exc:
         raise ReadingListError(f"cannot read reading list {p}: {exc.strerror or exc}") from None
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if b"\x00" in data[:8192] and not utf16:
+        raise ReadingListError(f"reading list {p} looks like a binary file (NUL bytes),"
+                               " not a text file of links")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        utf16 = " (it looks like UTF-16)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        utf16 = " (it looks like UTF-16)" if utf16 else ""
         raise ReadingListError(
             f"reading list {p} is not UTF-8 text{utf16}: byte 0x{data[exc.start]:02x} at"
             f" offset {exc.start}; save it as UTF-8") from None

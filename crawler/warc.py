@@ -90,7 +90,7 @@ class NotInArchive(IgnoreRequest):
 
 
 class ReplayedFailure(IgnoreRequest):
-    """A recorded failure of a kind that is not retried (robots, a blocked link, ...)."""
+    """A recorded failure of a kind that is not retried (a blocked link, an unknown error)."""
 
 
 class ApiNotInArchive(requests.exceptions.RequestException):

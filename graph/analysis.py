@@ -145,16 +145,15 @@ def undirected_projection(G: nx.Graph, relations: Iterable[str] | None = None) -
     3.0
     """
     rels = set(relations) if relations is not None else None
-    H = nx.Graph()
-    H.add_nodes_from(G.nodes)
+    weights: dict[tuple, float] = {}
     for u, v, data in G.edges(data=True):
         if u == v or (rels is not None and data.get("rel") not in rels):
             continue
-        w = float(data.get("weight", 1.0) or 1.0)
-        if H.has_edge(u, v):
-            H[u][v]["weight"] += w
-        else:
-            H.add_edge(u, v, weight=w)
+        pair = (u, v) if (v, u) not in weights else (v, u)
+        weights[pair] = weights.get(pair, 0.0) + float(data.get("weight", 1.0) or 1.0)
+    H = nx.Graph()
+    H.add_nodes_from(G.nodes)
+    H.add_weighted_edges_from((u, v, w) for (u, v), w in weights.items())
     return H
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import gc
 import json
+import marshal
 import multiprocessing
 import os
 import re
@@ -69,14 +70,18 @@ _EMPTY: frozenset = frozenset()
 
 # -- ids and small text helpers ----------------------------------------------------------------
 def page_id(url: str) -> str:
-    """>>> page_id("https://a.example/x")
+    """The node id of the page at ``url`` (canonical, no fragment).
+
+    >>> page_id("https://a.example/x")
     'page:https://a.example/x'
     """
     return f"page:{url}"
 
 
 def paper_id(arxiv_id: str) -> str:
-    """>>> paper_id("1506.01497")
+    """The node id of an arXiv paper (versionless id).
+
+    >>> paper_id("1506.01497")
     'paper:arXiv:1506.01497'
     """
     return f"paper:arXiv:{arxiv_id}"
@@ -290,9 +295,10 @@ def _init_worker(vocab: Vocabulary, contexts: dict, uri: str) -> None:
     _WORKER = (vocab, contexts, sqlite3.connect(uri, uri=True))
 
 
-def _link_chunk(bounds: tuple[int, int]) -> list:
+def _link_chunk(bounds: tuple[int, int]) -> bytes:
     vocab, contexts, conn = _WORKER
-    return _link_rows(conn.execute(_LINK_SQL, bounds), vocab, contexts)
+    # marshal: plain strings, numbers and lists travel back twice as fast as with pickle.
+    return marshal.dumps(_link_rows(conn.execute(_LINK_SQL, bounds), vocab, contexts))
 
 
 def _default_workers() -> int:
@@ -332,7 +338,7 @@ class _Linking:
             # its own part of the build and would otherwise wait.
             if self.pool is not None and not self.futures[i].cancel():
                 try:
-                    yield from self.futures[i].result()
+                    yield from marshal.loads(self.futures[i].result())
                     continue
                 except BrokenProcessPool:
                     # Workers could not start (a script without the `if __name__ ==

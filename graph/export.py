@@ -103,35 +103,68 @@ def _scalar(value: Any) -> Any:
     return _scalar(str(value))
 
 
+# A string needs cleaning when it holds "\r" or a character XML 1.0 forbids.
+_NEEDS_CLEAN = re.compile("[^\t\n\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _attr_name(name: Any, reserved: set[str]) -> str:
     name = clean_text(str(name)) or "_"
     return f"{name}_" if name in reserved else name
 
 
-def _unify(records: list[dict]) -> None:
-    """Give each attribute name one type across all records (in place).
+def _exportable(data: dict, reserved: set[str], share: bool) -> dict:
+    """``data`` with exportable names and values; ``data`` itself when nothing needs to
+    change and ``share`` is set (the usual case: the built graph is clean already)."""
+    for k, v in data.items():
+        t = type(v)
+        if type(k) is not str or k in reserved or _NEEDS_CLEAN.search(k):
+            break
+        if t is str:
+            if not v or _NEEDS_CLEAN.search(v):
+                break
+        elif t is float:
+            if not math.isfinite(v):
+                break
+        elif t is not int and t is not bool:
+            break
+    else:
+        return data if share else dict(data)
+    rec = {}
+    for k, v in data.items():
+        v = _scalar(v)
+        if v is not None:
+            rec[_attr_name(k, reserved)] = v
+    return rec
+
+
+def _unify(records: list[dict], originals: list[dict]) -> None:
+    """Give each attribute name one type across all records (in place; a record that is
+    still one of ``originals`` is copied before it changes).
 
     int and float mix to float, bool with numbers to int; anything else mixed becomes str.
     """
     types: dict[str, set[type]] = {}
     for rec in records:
         for k, v in rec.items():
-            types.setdefault(k, set()).add(type(v))
+            seen = types.get(k)
+            if seen is None:
+                types[k] = {type(v)}
+            elif type(v) not in seen:
+                seen.add(type(v))
     target: dict[str, type] = {}
     for k, ts in types.items():
         if len(ts) == 1:
             continue
-        if ts <= {int, float, bool}:
-            target[k] = float if float in ts else int
-        else:
-            target[k] = str
+        target[k] = (float if float in ts else int) if ts <= {int, float, bool} else str
     if not target:
         return
-    for rec in records:
+    for i, rec in enumerate(records):
         for k, t in target.items():
             if k in rec and type(rec[k]) is not t:
+                if rec is originals[i]:
+                    rec = records[i] = dict(rec)
                 v = rec[k]
-                rec[k] = (str(v) if t is str else t(v))
+                rec[k] = str(v) if t is str else t(v)
 
 
 def sanitize_for_export(G: nx.Graph) -> nx.MultiDiGraph:
@@ -143,16 +176,24 @@ def sanitize_for_export(G: nx.Graph) -> nx.MultiDiGraph:
 
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("a", kind="page", keywords=["x", "y"], title=None)
-    >>> G.add_edge("a", "a", key="mentions", rel="mentions", evidence="1 < 2 \\x07")
+    >>> G.add_edge("a", "a", key="mentions", rel="mentions", evidence="1 < 2 \x07")
     'mentions'
     >>> H = sanitize_for_export(G)
-    >>> H.nodes["a"], H.edges["a", "a", "mentions"]["evidence"]
+    >>> H.nodes["a"], H.edges["a", "a", "e0"]["evidence"]
     ({'kind': 'page', 'keywords': 'x|y'}, '1 < 2 ')
     """
+    return _sanitized(G, share=False)
+
+
+def _sanitized(G: nx.Graph, share: bool) -> nx.MultiDiGraph:
+    """:func:`sanitize_for_export`; with ``share``, attribute dicts that need no change
+    are shared with ``G`` (for writers, which only read: half the memory and time)."""
     ids: dict[Any, str] = {}
     taken: set[str] = set()
     for n in G.nodes:
-        base = clean_text(str(n)) or "_"
+        base = str(n)
+        if _NEEDS_CLEAN.search(base) or not base:
+            base = clean_text(base) or "_"
         nid, i = base, 1
         while nid in taken:  # two ids that differed only in forbidden characters
             i += 1
@@ -160,27 +201,15 @@ def sanitize_for_export(G: nx.Graph) -> nx.MultiDiGraph:
         taken.add(nid)
         ids[n] = nid
 
-    node_records = []
-    for n, data in G.nodes(data=True):
-        rec = {}
-        for k, v in data.items():
-            v = _scalar(v)
-            if v is not None:
-                rec[_attr_name(k, _RESERVED_NODE)] = v
-        node_records.append(rec)
-    edge_records = []
-    edge_ends = []
-    for i, (u, v, key, data) in enumerate(_edges_with_keys(G)):
-        rec = {}
-        for k, val in data.items():
-            val = _scalar(val)
-            if val is not None:
-                rec[_attr_name(k, _RESERVED_EDGE)] = val
-        edge_records.append(rec)
-        # The key doubles as the edge id in GraphML and GEXF: unique, so Gephi and yEd
-        # keep parallel edges apart (the relation stays in ``rel``).
-        edge_ends.append((ids[u], ids[v], f"e{i}"))
-    _unify(node_records + edge_records)  # one type per name, even across nodes and edges
+    originals = [data for _, data in G.nodes(data=True)]
+    node_count = len(originals)
+    records = [_exportable(data, _RESERVED_NODE, share) for data in originals]
+    ends = []
+    for u, v, _key, data in _edges_with_keys(G):
+        originals.append(data)
+        records.append(_exportable(data, _RESERVED_EDGE, share))
+        ends.append((ids[u], ids[v]))
+    _unify(records, originals if share else [None] * len(records))
 
     graph_attrs = {}
     for k, v in G.graph.items():
@@ -188,14 +217,31 @@ def sanitize_for_export(G: nx.Graph) -> nx.MultiDiGraph:
         if v is not None and k not in ("node_default", "edge_default"):
             graph_attrs[clean_text(str(k)) or "_"] = v
 
+    # Filled the way add_node and add_edge would, without copying each attribute dict.
     H = nx.MultiDiGraph(**graph_attrs)
-    H.add_nodes_from(zip(ids.values(), node_records))
-    H.add_edges_from((u, v, k, rec) for (u, v, k), rec in zip(edge_ends, edge_records))
+    node, succ, pred = H._node, H._succ, H._pred
+    for nid, rec in zip(ids.values(), records):
+        node[nid] = rec
+        succ[nid] = {}
+        pred[nid] = {}
+    for i, ((u, v), rec) in enumerate(zip(ends, records[node_count:])):
+        keydict = succ[u].get(v)
+        if keydict is None:
+            keydict = succ[u][v] = pred[v][u] = {}
+        # The key doubles as the edge id in GraphML and GEXF: unique, so Gephi and yEd
+        # keep parallel edges apart (the relation stays in ``rel``).
+        keydict[f"e{i}"] = rec
     return H
 
 
 def _edges_with_keys(G: nx.Graph):
-    if G.is_multigraph():
+    if G.is_multigraph() and G.is_directed():
+        # G.edges(keys=True, data=True), without the view's per-edge overhead.
+        for u, nbrs in G._succ.items():
+            for v, keydict in nbrs.items():
+                for key, data in keydict.items():
+                    yield u, v, key, data
+    elif G.is_multigraph():
         yield from G.edges(keys=True, data=True)
     else:
         for u, v, data in G.edges(data=True):
@@ -223,23 +269,27 @@ def _json(H: nx.MultiDiGraph) -> bytes:
 _NEO4J_TYPES = {bool: "boolean", int: "long", float: "double", str: ""}
 
 
-def _csv_header(records: list[dict], first: list[str]) -> tuple[list[str], list[str]]:
-    """Column names (attribute order of first appearance) and their Neo4j headers."""
+def _csv_columns(records: list[dict], first: list[str]) -> tuple[list[str], list[str], set]:
+    """Columns (attribute order of first appearance), their Neo4j headers, and which
+    hold booleans (written ``true``/``false``)."""
     names: dict[str, type] = {}
     for rec in records:
         for k, v in rec.items():
-            names.setdefault(k, type(v))
+            if k not in names:
+                names[k] = type(v)
     cols = [k for k in names if k not in first]
     headers = [f"{k}:{_NEO4J_TYPES[names[k]]}" if _NEO4J_TYPES[names[k]] else k for k in cols]
-    return cols, headers
+    return cols, headers, {k for k in cols if names[k] is bool}
 
 
-def _csv_value(v: Any) -> Any:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return v
+def _csv_rows(items, cols: list[str], booleans: set):
+    flags = {True: "true", False: "false"}
+    for lead, d in items:
+        row = [d.get(c) for c in cols]  # csv writes None as an empty field
+        if booleans:
+            row = [flags[x] if c in booleans and x is not None else x
+                   for c, x in zip(cols, row)]
+        yield [*lead, *row]
 
 
 def csv_tables(G: nx.Graph) -> dict[str, str]:
@@ -250,24 +300,26 @@ def csv_tables(G: nx.Graph) -> dict[str, str]:
     >>> csv_tables(G)["nodes.csv"].splitlines()
     ['id:ID,:LABEL,label,year:long', 'method:yolo,method,YOLO,2015']
     """
-    H = sanitize_for_export(G)
+    H = _sanitized(G, share=True)
+    tables = {}
     nodes = [d for _, d in H.nodes(data=True)]
-    cols, headers = _csv_header(nodes, ["kind"])
+    cols, headers, booleans = _csv_columns(nodes, ["kind"])
     out = io.StringIO(newline="")
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["id:ID", ":LABEL", *headers])
-    for n, d in H.nodes(data=True):
-        w.writerow([n, d.get("kind", ""), *(_csv_value(d.get(c)) for c in cols)])
-    nodes_csv = out.getvalue()
+    w.writerows(_csv_rows((((n, d.get("kind", "")), d) for n, d in H.nodes(data=True)),
+                          cols, booleans))
+    tables["nodes.csv"] = out.getvalue()
 
     edges = [d for *_, d in H.edges(keys=True, data=True)]
-    cols, headers = _csv_header(edges, ["rel"])
+    cols, headers, booleans = _csv_columns(edges, ["rel"])
     out = io.StringIO(newline="")
     w = csv.writer(out, lineterminator="\n")
     w.writerow([":START_ID", ":END_ID", ":TYPE", *headers])
-    for u, v, k, d in H.edges(keys=True, data=True):
-        w.writerow([u, v, d.get("rel", k), *(_csv_value(d.get(c)) for c in cols)])
-    return {"nodes.csv": nodes_csv, "edges.csv": out.getvalue()}
+    w.writerows(_csv_rows((((u, v, d.get("rel", k)), d)
+                           for u, v, k, d in H.edges(keys=True, data=True)), cols, booleans))
+    tables["edges.csv"] = out.getvalue()
+    return tables
 
 
 def _csv_zip(G: nx.Graph) -> bytes:
@@ -289,7 +341,7 @@ def export_bytes(G: nx.Graph, fmt: str) -> bytes:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "csv":
         return _csv_zip(G)
-    H = sanitize_for_export(G)
+    H = _sanitized(G, share=True)
     return {"graphml": _graphml, "gexf": _gexf, "json": _json}[fmt](H)
 
 

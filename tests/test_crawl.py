@@ -43,7 +43,8 @@ def site_crawl(miniweb, tmp_path_factory):
     ])
     seeds = write_list(tmp, listing)
     run = run_crawl(tmp / "data", seeds, settings={
-        "DOWNLOAD_TIMEOUT": "2", "DOWNLOAD_MAXSIZE": str(1024 * 1024),
+        # A timeout well above a busy machine's pauses, so only the hanging page hits it.
+        "DOWNLOAD_TIMEOUT": "5", "RETRY_TIMES": "1", "DOWNLOAD_MAXSIZE": str(1024 * 1024),
         "GITHUB_RAW_BASE": miniweb.url("/raw"),
         "ARXIV_API_URL": miniweb.url("/no-arxiv-here"), "ARXIV_RETRIES": "0",
     }, args={"depth": 0})

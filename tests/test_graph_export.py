@@ -3,6 +3,7 @@ and python-igraph, including hostile strings."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -163,9 +164,16 @@ def test_csv_is_neo4j_import_layout(tmp_path):
 
 def test_export_bytes_every_format():
     G = hostile_graph()
+    before = (copy.deepcopy(list(G.nodes(data=True))),
+              copy.deepcopy(list(G.edges(keys=True, data=True))))
     for fmt in FORMATS:
         data = export_bytes(G, fmt)
         assert isinstance(data, bytes) and data
+    # exporting never changes the graph (clean attribute dicts are shared, not modified)
+    assert (list(G.nodes(data=True)), list(G.edges(keys=True, data=True))) == before
+    H = sanitize_for_export(G)
+    H.nodes["method:r-cnn"]["year"] = 1999
+    assert G.nodes["method:r-cnn"]["year"] == 2014  # the public copy is independent
     with zipfile.ZipFile(io.BytesIO(export_bytes(G, "csv"))) as z:
         assert sorted(z.namelist()) == ["edges.csv", "nodes.csv"]
         assert z.read("nodes.csv").decode("utf-8") == csv_tables(G)["nodes.csv"]
@@ -197,3 +205,16 @@ def test_built_graph_round_trips_in_every_reader(tmp_path):
     for *_, d in R.edges(data=True):
         assert {"rel", "weight", "source", "evidence"} <= set(d)
         assert len(d["evidence"]) <= 300
+
+
+def test_other_graph_types_export(tmp_path):
+    # The functions take any networkx graph: undirected and simple graphs too.
+    for G in (nx.MultiGraph(), nx.Graph(), nx.DiGraph()):
+        G.add_edge("a", "b", rel="links_to", weight=1.0)
+        G.add_edge("b", "c", rel="mentions", weight=2)
+        H = sanitize_for_export(G)
+        assert H.number_of_edges() == 2 and H.number_of_nodes() == 3
+        R = nx.read_graphml(write_graph(G, "graphml", tmp_path / "g.graphml"),
+                            force_multigraph=True)
+        assert sorted(d["rel"] for *_, d in R.edges(data=True)) == ["links_to", "mentions"]
+        assert {d["weight"] for *_, d in R.edges(data=True)} == {1.0, 2.0}

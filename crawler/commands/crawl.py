@@ -10,6 +10,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
 from crawler.reading_list import ReadingListError, read_reading_list
 from crawler.spiders.seeds import SpiderArgumentError, crawl_options
+from crawler.warc import settings_problem
 
 KNOWN_ARGUMENTS = ("seeds", "depth", "max_pages", "max_papers")
 
@@ -33,4 +34,8 @@ class Command(ScrapyCrawlCommand):
                 check_seeds_arguments(opts.spargs)
             except (SpiderArgumentError, ReadingListError) as exc:
                 print(f"Error: {exc}", file=sys.stderr)
+                sys.exit(2)
+            problem = settings_problem(self.settings)
+            if problem:
+                print(f"Error: {problem}", file=sys.stderr)
                 sys.exit(2)

@@ -32,7 +32,7 @@ from .dates import iso_date
 from .decoding import decode_html
 from .links import absolute_link, unique_links
 from .meta import TEXT_TYPES, clean, junk_part, page_metadata, text_of
-from .sites import github_blob_code, keep_link, site_parts, site_soup
+from .sites import drop_parts, github_blob_code, keep_link, site_parts, site_soup
 from .soups import PageSoup, soup_of
 
 MAX_HTML = 8_000_000
@@ -100,14 +100,15 @@ def element_links(element, base: str, page_url: str) -> list[tuple[str, str]]:
     """(absolute URL, anchor text) of the http(s) links inside a soup tag, resolved
     against ``base``, without fragments, deduplicated, links to ``page_url`` left out."""
     found = []
-    anchors = element.select("a[href]")
+    # find_all, not select("a[href]"): twice as fast over a long article.
+    anchors = element.find_all("a", href=True)
     if element.name == "a" and element.has_attr("href"):
         anchors.insert(0, element)
     for anchor in anchors:
         href = absolute_link(base, anchor["href"])
         if href and keep_link(href):
             text = clean(text_of(anchor)) or \
-                clean(" ".join(img["alt"] for img in anchor.select("img[alt]")))
+                clean(" ".join(img["alt"] for img in anchor.find_all("img", alt=True)))
             found.append((href, text))
     return unique_links(found, page_url)
 
@@ -230,10 +231,7 @@ def _extract(html: str, url: str) -> dict:
     site = site_parts(soup, url) or {}
     if site.get("main") is not None:
         main = site["main"]
-        if site["drop"]:
-            for element in main.select(site["drop"]):
-                if not element.decomposed:  # inside a part dropped already
-                    element.decompose()
+        drop_parts(main, site["drop"])
         text, links = element_text(main), element_links(main, base, url)
     else:
         text, links = _trafilatura(root, base, url)

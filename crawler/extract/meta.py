@@ -2,15 +2,16 @@
 
 Structured sources first (citation_* tags of scholarly pages, Open Graph, JSON-LD, Dublin
 Core), then visible bylines and <time> elements outside sidebars and comments. The readers
-take a ``page`` of soups (see ``soups.PageSoup``): ``page.head`` has the <title>, <meta>
-and JSON-LD, and ``page.outline(css, limit)`` what a selector selects, asked for only
-when the head leaves a field open. A soup of the whole page can stand for both.
+take a ``page`` (see ``soups.PageSoup``): ``page.head`` is a soup with the <title>, <meta>
+and JSON-LD, and ``page.select(css, limit)`` gives the tags a CSS selector selects in the
+body, asked for only when the head leaves a field open. A soup of the whole page can
+stand for both.
 
 >>> from types import SimpleNamespace
 >>> from bs4 import BeautifulSoup
 >>> soup = BeautifulSoup('<html lang="en-GB"><head><meta name="citation_author" '
 ...     'content="Girshick, Ross"><meta name="citation_title" content="Fast R-CNN"></head></html>', "lxml")
->>> page = SimpleNamespace(head=soup, outline=lambda css, limit=None: soup)
+>>> page = SimpleNamespace(head=soup, select=lambda css, limit=None: soup.select(css, limit=limit))
 >>> m = page_metadata(page, "https://a.example/")
 >>> m["title"], m["authors"], m["lang"]
 ('Fast R-CNN', ['Ross Girshick'], 'en')
@@ -182,8 +183,7 @@ def html_lang(soup, values: dict | None = None) -> str | None:
 
 
 def _byline_authors(page) -> list[str]:
-    outline = page.outline(BYLINES, BYLINE_LIMIT)
-    for element in outline.css.iselect(BYLINES, limit=BYLINE_LIMIT):  # the first may do
+    for element in page.select(BYLINES, BYLINE_LIMIT):
         if is_junk(element):
             continue
         named = element.select_one("[itemprop=name]")
@@ -197,7 +197,7 @@ def _byline_authors(page) -> list[str]:
 
 
 def _visible_date(page) -> str | None:
-    for element in page.outline(DATES, DATE_LIMIT).css.iselect(DATES, limit=DATE_LIMIT):
+    for element in page.select(DATES, DATE_LIMIT):
         if is_junk(element):
             continue
         value = element.get("datetime") or element.get("content") or text_of(element)
@@ -212,12 +212,12 @@ def _title_tag(page) -> str | None:
     title = clean(text_of(element)) if element is not None else ""
     segments = {s.strip() for s in _TITLE_SEPARATORS.split(title)}
     if len(segments) > 1:
-        headings = [clean(text_of(h)) for h in page.outline(HEADINGS).select(HEADINGS, limit=5)]
+        headings = [clean(text_of(h)) for h in page.select(HEADINGS, 5)]
         matching = [h for h in headings if h in segments]
         if matching:
             return max(matching, key=len)
     if not title:  # no <title>: the first heading outside menus and sidebars
-        title = next((clean(text_of(h)) for h in page.outline(HEADINGS).css.iselect(HEADINGS)
+        title = next((clean(text_of(h)) for h in page.select(HEADINGS)
                       if not is_junk(h)), "")
     return title or None
 
@@ -225,7 +225,7 @@ def _title_tag(page) -> str | None:
 def page_metadata(page, url: str) -> dict:
     """title, authors, published, description, lang of a page (None/[] if absent).
 
-    ``page.head`` is a soup; ``page.outline(css, limit)`` gives one for what the head
+    ``page.head`` is a soup; ``page.select(css, limit)`` is asked only for what the head
     leaves open.
     """
     values = meta_values(page.head)

@@ -7,10 +7,10 @@ tree), so the soups are made from the few elements the readers need:
 
 - ``head``: <html lang>, and every <title>, <meta>, <base> and JSON-LD script of the
   page, in document order;
-- ``outline(css, limit)``, made on first use (most pages need none: their head names
-  the author and the date): the first ``limit`` elements the CSS selector selects, each
-  whole, inside bare copies (tag, class, id) of their ancestors, so a date in a sidebar
-  is still in the sidebar. The same selector then reads the outline.
+- outlines, made on first use (most pages need none: their head names the author and
+  the date): the elements a CSS selector selects, each whole, inside bare copies (tag,
+  class, id) of their ancestors, so a date in a sidebar is still in the sidebar. The same
+  selector then reads the outline (``PageSoup.select``).
 
 Attribute values stay strings (``class`` too, not bs4's list), so that selectors match
 in the soup exactly what they matched in the lxml tree.
@@ -21,7 +21,7 @@ in the soup exactly what they matched in the lxml tree.
 ...     '<p>Text</p></body></html>'))
 >>> page.head.title.string, page.head.html["lang"]
 ('T', 'en')
->>> page.outline(".date").body
+>>> outline_soup(page.root, page.root.xpath("//span")).body
 <body><div class="sidebar"><span class="date">2019-01-01</span></div></body>
 """
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from functools import cached_property, lru_cache
 from html import escape
+from itertools import islice
 
 from bs4 import BeautifulSoup
 from cssselect import HTMLTranslator
@@ -107,10 +108,9 @@ def _xpath(css: str):
     return etree.XPath(HTMLTranslator().css_to_xpath(css, prefix="//"))
 
 
-def outline_soup(root, css: str, limit: int | None = None) -> BeautifulSoup:
-    """What ``css`` selects (the first ``limit``), in its ancestors (see the module
-    docstring)."""
-    chosen = set(_xpath(css)(root)[:limit])
+def outline_soup(root, elements) -> BeautifulSoup:
+    """Some elements of a page, whole, in bare copies of their ancestors."""
+    chosen = set(elements)
     around = {ancestor for element in chosen for ancestor in element.iterancestors()}
     out: list[str] = []
 
@@ -131,17 +131,45 @@ def outline_soup(root, css: str, limit: int | None = None) -> BeautifulSoup:
 
 
 class PageSoup:
-    """The soups ``meta.page_metadata`` reads: ``head``, and outlines made on first use."""
+    """What ``meta.page_metadata`` reads: the ``head`` soup, and ``select`` over outlines.
+
+    >>> import lxml.html
+    >>> page = PageSoup(lxml.html.fromstring('<p><b>1</b><b>2</b><i><b>3</b></i><b>4</b></p>'))
+    >>> [tag.string for tag in page.select("b")]
+    ['1', '2', '3', '4']
+    """
+
+    FEW = 3  # the first outline's size
 
     def __init__(self, root):
         self.root = root
+        self._matches: dict = {}
         self._outlines: dict = {}
 
     @cached_property
     def head(self) -> BeautifulSoup:
         return head_soup(self.root)
 
-    def outline(self, css: str, limit: int | None = None) -> BeautifulSoup:
-        if (css, limit) not in self._outlines:
-            self._outlines[css, limit] = outline_soup(self.root, css, limit)
-        return self._outlines[css, limit]
+    def _outline(self, css: str, size: int | None) -> BeautifulSoup:
+        if (css, size) not in self._outlines:
+            if css not in self._matches:
+                self._matches[css] = _xpath(css)(self.root)
+            self._outlines[css, size] = outline_soup(self.root, self._matches[css][:size])
+        return self._outlines[css, size]
+
+    def select(self, css: str, limit: int | None = None):
+        """The tags ``css`` selects, in document order, the first ``limit`` of them.
+
+        Read from an outline of the first FEW matches, then, only if the reader wants
+        more, from one of all of them: most readers stop at the first, and a bigger
+        outline costs in proportion. The second outline starts with the first one's tags
+        (in document order, a match nested in an earlier one comes right after it).
+        """
+        seen = 0
+        for size in (self.FEW, limit):
+            for tag in islice(self._outline(css, size).css.iselect(css, limit=limit or 0),
+                              seen, None):
+                seen += 1
+                yield tag
+            if len(self._matches[css]) <= self.FEW or (limit or self.FEW + 1) <= self.FEW:
+                return

@@ -3,7 +3,8 @@
 Reading lists age: pages move, blogs close, hosts vanish. When a seed is dead (DNS error,
 refused connection, HTTP 404 or 410; see ``crawler.outcomes.is_dead``) the crawl asks the
 Wayback Machine's availability API for the snapshot closest to the day the list was
-written (the file's modification time, or ``ARCHIVE_TIMESTAMP``), then fetches that
+written (``ARCHIVE_TIMESTAMP``, else the newest date in its URLs, else the file's
+modification time), then fetches that
 snapshot's original bytes (the ``id_`` form, without the archive's toolbar and rewritten
 links) and reads it like a live page. The document says so: ``fetched_via='archive'``,
 ``archive_timestamp``, and a reason that keeps the live failure.
@@ -23,7 +24,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlsplit, urlencode
 
 _SNAPSHOT = re.compile(r"(/web/\d{4,14})(?:[a-z]{2}_)?/")
 _TIMESTAMP = re.compile(r"\d{4,14}")
@@ -95,14 +96,39 @@ def raw_snapshot_url(snapshot_url: str) -> str:
     return _SNAPSHOT.sub(r"\1id_/", snapshot_url, count=1)
 
 
-def list_timestamp(reading_list: str | Path, override: str | None = None) -> str | None:
-    """The day the list was written, as the API wants it: ``ARCHIVE_TIMESTAMP`` if set,
-    else the file's modification date (UTC); None if neither is known."""
+_URL_YEAR_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])(?:/(0[1-9]|[12]\d|3[01]))?(?=/|$)")
+
+
+def newest_url_date(urls) -> str | None:
+    """The newest /YYYY/MM[/DD] date in the URLs' paths, as YYYYMMDD (day 15 if unknown).
+
+    A list is at least as young as the newest dated post it links, and that date survives
+    copying and cloning, which reset a file's modification time.
+
+    >>> newest_url_date(["https://a.example/2017/07/x/", "https://b.example/2018/03/20/y/"])
+    '20180320'
+    """
+    dates = []
+    for url in urls:
+        path = urlsplit(url).path
+        for year, month, day in _URL_YEAR_MONTH.findall(path):
+            dates.append(f"{year}{month}{day or '15'}")
+    return max(dates, default=None)
+
+
+def list_timestamp(reading_list: str | Path, override: str | None = None,
+                   urls=()) -> str | None:
+    """When the list was written, as the API wants it: ``ARCHIVE_TIMESTAMP`` if set, else
+    the newest date in its URLs, else the file's modification date (UTC); None if none is
+    known."""
     if override:
         value = str(override).strip()
         if not _TIMESTAMP.fullmatch(value):
             raise ValueError(f"ARCHIVE_TIMESTAMP={value!r}: expected YYYYMMDD[hhmmss]")
         return value
+    from_urls = newest_url_date(urls)
+    if from_urls:
+        return from_urls
     try:
         mtime = Path(reading_list).stat().st_mtime
     except OSError:

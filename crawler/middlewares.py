@@ -15,6 +15,22 @@ from twisted.internet.defer import Deferred
 logger = logging.getLogger(__name__)
 
 
+class _DeadHostIsNotAnError(logging.Filter):
+    """robots.txt of a host that is gone is logged by Scrapy as an ERROR with a traceback.
+    The page's own request fails the same way and is recorded with its outcome, so one
+    warning line is enough here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_DeadHostIsNotAnError())
+
+
 class ConsistentRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, fixed for requests queued while robots.txt loads.
 

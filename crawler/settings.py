@@ -36,6 +36,8 @@ RETRY_TIMES = 2
 RETRY_BACKOFF_BASE = 1.0          # seconds; doubled on each retry
 RETRY_BACKOFF_MAX = 30.0
 REDIRECT_MAX_TIMES = 10
+# A link that stays dead is recorded with its outcome and counted in the summary.
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 
 # -- re-runs ---------------------------------------------------------------------------
 HTTPCACHE_ENABLED = True

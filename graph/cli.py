@@ -68,11 +68,13 @@ def _load(data_dir: Path):
         store = Store.open_existing(data_dir)
     except StoreMissing:
         raise CliError(f"No crawl store at {store_path(data_dir)}. "
-                       "Run `scrapy crawl seeds` first.")
+                       "Run `scrapy crawl seeds` first.") from None
+    except sqlite3.DatabaseError as exc:
+        raise CliError(f"Cannot read the crawl store {store_path(data_dir)}: {exc}") from None
     try:
         return build_graph(store)
     except sqlite3.DatabaseError as exc:
-        raise CliError(f"Cannot read the crawl store {store_path(data_dir)}: {exc}")
+        raise CliError(f"Cannot read the crawl store {store_path(data_dir)}: {exc}") from None
     finally:
         store.close()
 
@@ -107,7 +109,7 @@ def _write(G, fmt: str, path: Path) -> Path:
     try:
         return write_graph(G, fmt, path)
     except OSError as exc:
-        raise CliError(f"Cannot write {path}: {exc.strerror or exc}")
+        raise CliError(f"Cannot write {path}: {exc.strerror or exc}") from None
 
 
 def cmd_export(args, out) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import json
 import time
+from types import SimpleNamespace
 
+import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,7 +15,9 @@ from hypothesis import strategies as st
 from crawler.extract import ExtractionError, sniff_kind
 from crawler.extract.code import extract_code, extract_text, github_raw_url
 from crawler.extract.decoding import decode_html, decode_text
+from crawler.extract import soups
 from crawler.extract.html import extract_html
+from crawler.extract.meta import page_metadata
 from crawler.extract.pdf import extract_pdf
 
 # -- fixtures ---------------------------------------------------------------------------
@@ -439,6 +443,32 @@ def test_short_page_falls_back_to_the_heuristic():
     doc = extract_html(page, "https://a.example/x/")
     assert doc["text"] == "Only a line about YOLO."
     assert doc["links"] == [("https://a.example/yolo", "YOLO")]
+
+
+def test_links_keep_their_urls_as_written():
+    page = ('<html><body><p>Read <a href=" /wiki/卷积 网络 ">the article</a> and '
+            '<a href="https://b.example/a b"><img alt="a figure"></a>.</p></body></html>')
+    doc = extract_html(page, "https://a.example/x/")
+    assert doc["links"] == [("https://a.example/wiki/卷积 网络", "the article"),
+                            ("https://b.example/a b", "a figure")]
+
+
+def test_metadata_read_from_outlines_as_from_the_whole_page():
+    sidebar = "".join(f'<li class="author">Reader {i}</li><li class="date">2019-01-0{i}</li>'
+                      for i in range(1, 8))
+    pages = [BLOG, CNBLOGS, WIKIPEDIA, chinese_page(""),
+             f'<html><head><title>A | B</title></head><body><h1 class="menu">B</h1>'
+             f'<div class="widget"><ul>{sidebar}</ul></div><div class="post"><h1>A</h1>'
+             f'<div class="byline">By Jo Smith<time datetime="2018-03-20"></time></div>'
+             f'</div><h1>C</h1></body></html>']
+    for html in pages:
+        root = lxml.html.document_fromstring(html)
+        whole = soups.soup(html)
+        page = SimpleNamespace(head=whole,
+                               select=lambda css, limit=None: whole.select(css, limit=limit))
+        url = "https://a.example/p"
+        assert page_metadata(soups.PageSoup(root), url) == page_metadata(page, url)
+    assert page_metadata(soups.PageSoup(root), url)["authors"] == ["Jo Smith"]
 
 
 # -- PDF --------------------------------------------------------------------------------

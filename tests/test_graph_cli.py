@@ -45,6 +45,14 @@ def test_data_dir_from_environment_and_flag(tmp_path):
     assert f"No crawl store at {tmp_path / 'flag' / 'crawl.sqlite'}" in proc.stderr
 
 
+def test_corrupt_store_is_a_clear_error(tmp_path):
+    (tmp_path / "crawl.sqlite").write_bytes(b"this is not a database" * 100)
+    proc = run("--data-dir", str(tmp_path), "stats")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"Cannot read the crawl store {tmp_path / 'crawl.sqlite'}")
+    assert "Traceback" not in proc.stderr
+
+
 def test_unknown_format_lists_the_formats(tmp_path):
     write_store(tmp_path)
     proc = run("--data-dir", str(tmp_path), "export", "--format", "dot", "-o", "g.dot")

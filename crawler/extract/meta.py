@@ -10,8 +10,8 @@ stand for both.
 >>> from types import SimpleNamespace
 >>> from bs4 import BeautifulSoup
 >>> soup = BeautifulSoup('<html lang="en-GB"><head><meta name="citation_author" '
-...     'content="Girshick, Ross"><meta name="citation_title" content="Fast R-CNN"></head></html>', "lxml")
->>> page = SimpleNamespace(head=soup, select=lambda css, limit=None: soup.select(css, limit=limit))
+...     'content="Girshick, Ross"><meta name="citation_title" content="Fast R-CNN">', "lxml")
+>>> page = SimpleNamespace(head=soup, select=lambda css, limit=None: soup.select(css))
 >>> m = page_metadata(page, "https://a.example/")
 >>> m["title"], m["authors"], m["lang"]
 ('Fast R-CNN', ['Ross Girshick'], 'en')

@@ -70,7 +70,8 @@ SITES = (
 # Pages come here because sniff_kind found HTML: an XML declaration in front does not
 # make them XML, whatever bs4 suspects.
 warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
-# The first compound of a selector: tag, then an #id or a .class ("h1.Post-Title").
+# The first compound of a selector: tag, then an #id or a .class ("h1.Post-Title"). Every
+# selector of a site starts with one of the three.
 _START = re.compile(r"^([\w-]*)(?:#([\w-]+)|\.([\w-]+))?")
 
 
@@ -142,6 +143,8 @@ def drop_parts(main, selectors) -> None:
     >>> main.p
     <p>A B</p>
     """
+    if not selectors:
+        return
     classes = {s[1:] for s in selectors if s.startswith(".")}
     ids = {s[1:] for s in selectors if s.startswith("#")}
     names = {s for s in selectors if s[:1] not in (".", "#")}

@@ -46,10 +46,13 @@ class _Plaintext(Exception):
     be written after it, and nothing needs to be, since it ended the page."""
 
 
+def _attributes(element, names=None) -> str:
+    return "".join(f' {name}="{escape(value)}"' for name, value in element.items()
+                   if names is None or name in names)
+
+
 def _start(element, names=None) -> str:
-    attributes = "".join(f' {name}="{escape(value)}"' for name, value in element.items()
-                         if names is None or name in names)
-    return f"<{element.tag}{attributes}>"
+    return f"<{element.tag}{_attributes(element, names)}>"
 
 
 def _write(element, out: list[str]) -> None:
@@ -96,7 +99,7 @@ def soup_of(element) -> BeautifulSoup:
 
 def head_soup(root) -> BeautifulSoup:
     """<html lang> with the page's <title>, <meta>, <base> and JSON-LD scripts."""
-    parts = [_start(root, ("lang", "xml:lang")), "<head>"]
+    parts = [f"<html{_attributes(root, ('lang', 'xml:lang'))}><head>"]
     for element in root.iter("title", "meta", "base", "script"):
         if element.tag != "script" or "ld+json" in (element.get("type") or "").lower():
             parts.append(html_of(element))
@@ -166,10 +169,10 @@ class PageSoup:
         (in document order, a match nested in an earlier one comes right after it).
         """
         seen = 0
-        for size in (self.FEW, limit):
+        for size in (self.FEW, limit) if limit is None or limit > self.FEW else (limit,):
             for tag in islice(self._outline(css, size).css.iselect(css, limit=limit or 0),
                               seen, None):
                 seen += 1
                 yield tag
-            if len(self._matches[css]) <= self.FEW or (limit or self.FEW + 1) <= self.FEW:
-                return
+            if size is None or len(self._matches[css]) <= size or seen == limit:
+                return  # this outline had all there is to read

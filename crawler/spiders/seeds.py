@@ -240,7 +240,9 @@ class SeedsSpider(scrapy.Spider):
     # -- dead seeds: the web archive (crawler/archive.py) --------------------------------
     def _list_timestamp(self) -> str | None:
         try:
-            return list_timestamp(self.options.seeds, self.settings.get("ARCHIVE_TIMESTAMP"))
+            urls = [s.url for s in self.reading_list.seeds] if self.reading_list else []
+            return list_timestamp(self.options.seeds, self.settings.get("ARCHIVE_TIMESTAMP"),
+                                  urls)
         except ValueError as exc:
             self.logger.error("%s; asking the web archive for its newest snapshots", exc)
             return None

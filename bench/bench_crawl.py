@@ -187,7 +187,7 @@ def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path, timeout: float
             peak_procs = max(peak_procs, len(pids))
             if time.perf_counter() - start > timeout:
                 timed_out = True
-                os.killpg(proc.pid, signal.SIGKILL)  # the session this run started
+                os.killpg(proc.pid, signal.SIGKILL)  # only the process group this run started
                 proc.wait()
                 break
             time.sleep(0.1)

@@ -5,9 +5,12 @@ Stages, in the order ``crawler.processing.process_download`` runs them: decode
 (``detect_language``), summary (``summarize``), keywords (``keywords``), arXiv references
 in the text (``arxiv_ids_in_text``); then the store write (``Store.upsert_document`` with
 the page's links, one transaction per page as in the crawl, into a scratch SQLite file).
-``process_download`` as a whole is timed too, and ``trafilatura.extract`` alone on the same
-decoded pages is the baseline (``trafilatura_fast``: the same with ``fast=True``, for
-comparison).
+``process_download`` as a whole is timed too. Baselines, on the same decoded pages:
+``trafilatura.extract(html)`` alone (main text only; ``trafilatura_fast``: the same with
+``fast=True``, for comparison) and ``trafilatura_full``, trafilatura extracting what the
+pipeline extracts: ``trafilatura.extract(html, with_metadata=True, include_links=True,
+url=url)`` (main text, title, author, date and links). ``ratios`` gives
+``process_download`` over each baseline.
 
     python bench/stages.py SITE_DIR http://127.0.0.1:8080 --sample 300 --out stages.json
 
@@ -33,7 +36,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 CONTENT_TYPE = "text/html; charset=utf-8"  # what the benchmark server sends
 PIPELINE = ("decode", "extract", "language", "summary", "keywords", "arxiv_refs")
-STAGES = (*PIPELINE, "store", "process_download", "trafilatura", "trafilatura_fast")
+BASELINES = ("trafilatura", "trafilatura_fast", "trafilatura_full")
+STAGES = (*PIPELINE, "store", "process_download", *BASELINES)
 # Modules whose functools caches are cleared before each pass.
 CACHED_MODULES = ("graph.", "crawler.", "trafilatura", "justext", "courlan", "htmldate")
 
@@ -98,6 +102,8 @@ def _one_round(pages, charset, clock) -> tuple[dict[str, list[float]], list[str]
             stages(url, body)
             process_download(url, url, CONTENT_TYPE, body)
             trafilatura.extract(decode_html(body, charset)[0])
+            trafilatura.extract(decode_html(body, charset)[0], with_metadata=True,
+                                include_links=True, url=url)
 
         clear_caches()
         for url, body in pages:
@@ -119,12 +125,18 @@ def _one_round(pages, charset, clock) -> tuple[dict[str, list[float]], list[str]
             per_page[stage].append(ms)
         langs.append(lang)
 
-    htmls = [decode_html(body, charset)[0] for _, body in pages]
-    for name, options in (("trafilatura", {}), ("trafilatura_fast", {"fast": True})):
+    htmls = [(url, decode_html(body, charset)[0]) for url, body in pages]
+    baselines = {  # what trafilatura alone does, and what it does extracting all we do
+        "trafilatura": lambda url, html: trafilatura.extract(html),
+        "trafilatura_fast": lambda url, html: trafilatura.extract(html, fast=True),
+        "trafilatura_full": lambda url, html: trafilatura.extract(
+            html, with_metadata=True, include_links=True, url=url),
+    }
+    for name, extract in baselines.items():
         clear_caches()
-        for html in htmls:
+        for url, html in htmls:
             t = clock()
-            trafilatura.extract(html, **options)
+            extract(url, html)
             per_page[name].append((clock() - t) * 1000)
 
     return per_page, langs
@@ -163,6 +175,9 @@ def measure(pages: list[tuple[str, bytes]], rounds: int = 2) -> dict:
                                 for s, v in per_page.items()}
     out["sum_of_stages_ms"] = round(sum(out["stages"][s]["mean_ms"]
                                         for s in (*PIPELINE, "store")), 3)
+    processing = out["stages"]["process_download"]["mean_ms"]
+    out["ratios"] = {f"process_download/{b}": round(processing / out["stages"][b]["mean_ms"], 2)
+                     for b in BASELINES}
     return out
 
 

@@ -20,6 +20,7 @@ import warnings
 from collections import Counter, defaultdict
 from functools import lru_cache
 from itertools import combinations
+from pathlib import Path
 
 from graph import _stopwords
 
@@ -43,6 +44,7 @@ _TERM = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 _TOKEN = re.compile(r"(?<!\w)[^\W\d_]\w*(?:-\w+)*|\d[\w.]*|[^\w\s]|_")
 _ZH_TOKEN = re.compile(rf"{_TERM.pattern}|[{_HAN}]+")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
+_WORD = re.compile(r"[^\W\d_][\w-]*")
 
 # Abbreviations whose period never ends a sentence (compared lower-case, without dots).
 _ABBREVIATIONS = frozenset("eg ie al fig figs eq eqs vs cf dr mr mrs ms prof sec ch approx "
@@ -69,7 +71,11 @@ def detect_language(text: str | None) -> str | None:
     >>> detect_language("2024 - 1.5") is None
     True
     """
-    sample = (text or "")[:20_000]
+    return _detect(text[:20_000] if text else "")
+
+
+@lru_cache(maxsize=4)  # the crawl, summarize() and keywords() ask about the same text
+def _detect(sample: str) -> str | None:
     han, kana = len(_HAN_RE.findall(sample)), len(_KANA_RE.findall(sample))
     latin = [w.lower() for w in _LATIN_WORD.findall(sample)]
     # Japanese mixes kanji and kana; Chinese has no kana beyond a stray character.
@@ -155,21 +161,39 @@ def _split_cached(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _jieba():
-    """jieba and its IDF table, loaded once, quietly (it logs, and warns about pkg_resources)."""
+    """jieba, loaded once, quietly (it logs, and warns about pkg_resources)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import jieba
-        import jieba.analyse
 
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
-    return jieba, jieba.analyse.default_tfidf
+    return jieba
+
+
+_IDF: list = []  # jieba's IDF table once loaded: a table, not a memo (no cache_clear)
+
+
+def _zh_idf() -> tuple[dict[str, float], float]:
+    """jieba's IDF table (word -> IDF) and its median, read as jieba.analyse reads it,
+    once per process. Not through jieba.analyse: importing it also loads the
+    part-of-speech tagger and its TextRank, 130 MB and 0.4 s per process for a table of
+    270,000 words."""
+    if not _IDF:
+        path = Path(_jieba().__file__).parent / "analyse" / "idf.txt"
+        idf: dict[str, float] = {}
+        with path.open(encoding="utf-8") as lines:  # line by line: half the peak memory
+            for line in lines:
+                word, freq = line.strip().split(" ")
+                idf[word] = float(freq)
+        _IDF.append((idf, sorted(idf.values())[len(idf) // 2]))
+    return _IDF[0]
 
 
 @lru_cache(maxsize=8192)
 def _zh_words(sentence: str) -> tuple[str, ...]:
     """jieba words of the Chinese runs; Latin terms (R-CNN, ResNet) kept whole."""
-    jieba = _jieba()[0]
+    jieba = _jieba()
     return tuple(w for m in _ZH_TOKEN.finditer(sentence)
                  for w in (jieba.lcut(m.group()) if _HAN_RE.match(m.group()) else [m.group()]))
 
@@ -185,17 +209,17 @@ def _key(word: str) -> str:
     return w
 
 
-def _terms(sentence: str, lang: str) -> list[str]:
+@lru_cache(maxsize=4096)  # summarize() and Chinese keywords() read the same sentences
+def _terms(sentence: str, lang: str) -> tuple[str, ...]:
     """Content words of a sentence, in order: Chinese by jieba, Japanese as character
     bigrams, the rest by spaces; stopwords and single characters dropped."""
     if lang == "zh":
-        return [w for w in _zh_words(sentence) if len(w) > 1
-                and w not in _stopwords.ZH and w.lower() not in _stopwords.EN]
+        return tuple(w for w in _zh_words(sentence) if len(w) > 1
+                     and w not in _stopwords.ZH and w.lower() not in _stopwords.EN)
     if lang == "ja":
-        return [r[i:i + 2] for r in _CJK_RUN.findall(sentence) for i in range(len(r) - 1)]
+        return tuple(r[i:i + 2] for r in _CJK_RUN.findall(sentence) for i in range(len(r) - 1))
     stop = _stopwords.STOP.get(lang, _stopwords.EN)
-    return [w for w in re.findall(r"[^\W\d_][\w-]*", sentence)
-            if len(w) > 1 and w.lower() not in stop]
+    return tuple(w for w in _WORD.findall(sentence) if len(w) > 1 and w.lower() not in stop)
 
 
 def _clip(sentence: str, lang: str) -> str:
@@ -214,6 +238,50 @@ def _document(text: str, lang: str | None) -> tuple[str, list[str]]:
     return lang, split_sentences(text[:MAX_CHARS])[:MAX_SENTENCES]
 
 
+def _textrank(terms: list[set[str]], prior: list[float], alpha: float = 0.85,
+              tol: float = 1e-6, max_iter: int = 200) -> list[float]:
+    """PageRank of the sentence graph (edge weight: shared words over the log-lengths),
+    as networkx computes it: power iteration from the uniform vector, the normalised
+    `prior` as personalization and as the jump of dangling sentences, stopping when the
+    L1 change drops below len(terms) * tol. A dense matrix: at most MAX_SENTENCES rows,
+    and building a networkx graph cost more than the ranking itself. After `max_iter`
+    rounds the last vector is returned (networkx raises instead).
+
+    >>> [round(r, 3) for r in _textrank([{"a", "b"}, {"a"}, {"c"}], [1.0, 1.0, 1.0])]
+    [0.465, 0.465, 0.07]
+    """
+    import numpy as np  # here: language detection alone should not pay for it
+
+    n = len(terms)
+    index = defaultdict(list)  # word -> sentences: only pairs sharing a word are compared
+    for i, words in enumerate(terms):
+        for w in words:
+            index[w].append(i)
+    pairs = Counter(pair for ids in index.values() if len(ids) > 1
+                    for pair in combinations(ids, 2))
+    size = [math.log1p(len(words)) for words in terms]
+    weights = np.zeros((n, n))
+    if pairs:
+        a, b = np.array(list(pairs), dtype=np.intp).T
+        shared = np.fromiter(pairs.values(), dtype=float, count=len(pairs))
+        w = shared / (np.take(size, a) + np.take(size, b))
+        weights[a, b] = w
+        weights[b, a] = w
+    out = weights.sum(axis=1)
+    dangling = out == 0
+    out[~dangling] = 1.0 / out[~dangling]
+    weights *= out[:, None]  # row-stochastic
+    p = np.array(prior, dtype=float)
+    p /= p.sum()
+    x = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        last = x
+        x = alpha * (x @ weights + sum(x[dangling]) * p) + (1 - alpha) * p
+        if np.absolute(x - last).sum() < n * tol:
+            break
+    return x.tolist()
+
+
 def summarize(text: str | None, lang: str | None = None, sentences: int = 3) -> str:
     """An extractive summary: the `sentences` best sentences by TextRank (PageRank over
     word-overlap similarity, with a prior for early sentences), in document order, joined
@@ -222,25 +290,12 @@ def summarize(text: str | None, lang: str | None = None, sentences: int = 3) -> 
     >>> summarize("Short text.  Two sentences.")
     'Short text. Two sentences.'
     """
-    import networkx as nx  # here: language detection alone should not pay for it
-
     lang, sents = _document(text or "", lang)
     joiner = "" if lang in CJK_LANGS else " "
     if len(sents) <= max(sentences, 0):
         return joiner.join(_clip(s, lang) for s in sents)
     terms = [{_key(w) for w in _terms(s, lang)} for s in sents]
-    index = defaultdict(list)  # word -> sentences: only pairs sharing a word are compared
-    for i, words in enumerate(terms):
-        for w in words:
-            index[w].append(i)
-    pairs = Counter(pair for ids in index.values() for pair in combinations(ids, 2))
-    graph = nx.Graph()
-    graph.add_nodes_from(range(len(sents)))
-    graph.add_weighted_edges_from(
-        (a, b, n / (math.log1p(len(terms[a])) + math.log1p(len(terms[b]))))
-        for (a, b), n in pairs.items())
-    prior = {i: 1 / math.sqrt(i + 1) for i in range(len(sents))}
-    rank = nx.pagerank(graph, personalization=prior, max_iter=200)
+    rank = _textrank(terms, [1 / math.sqrt(i + 1) for i in range(len(sents))])
     # Headings and fragments make poor summaries: full sentences go first.
     full = {i for i, s in enumerate(sents) if len(terms[i]) >= 3 and s[-1] in _ENDS}
     chosen: list[int] = []
@@ -282,8 +337,9 @@ def keywords(text: str | None, lang: str | None = None, k: int = 10) -> list[str
             if word[0].isalpha() and len(word) > 1 and lower not in stop:
                 # Acronyms and CamelCase keep their case; capitals at a sentence start do not.
                 keep = not word[1:].islower() or (pos and word[0].isupper())
-                seen.append((_key(lower), word if keep else lower))
-                run.append(_key(lower))
+                key = _key(lower)
+                seen.append((key, word if keep else lower))
+                run.append(key)
             elif run:
                 runs.append(run)
                 run = []
@@ -332,13 +388,12 @@ def _keywords_cjk(sents: list[str], lang: str, k: int) -> list[str]:
     if lang == "ja":
         counts = Counter(r for s in sents for r in _JA_TERM.findall(s))
         return sorted(counts, key=lambda w: (-counts[w], w))[:k]
-    tfidf = _jieba()[1]
+    idf, median = _zh_idf()
     forms: defaultdict[str, Counter] = defaultdict(Counter)
     for w in (w for s in sents for w in _terms(s, "zh")):
         if not w.isascii() or (len(w) > 1 and w[0].isalpha()):  # no "x" or "3x3"
             forms[_key(w)][w if not w[1:].islower() else w.lower()] += 1
-    scores = {w: sum(f.values()) * (tfidf.median_idf if w.isascii() else
-                                    tfidf.idf_freq.get(w, tfidf.median_idf))
+    scores = {w: sum(f.values()) * (median if w.isascii() else idf.get(w, median))
               for w, f in forms.items()}
     return [_display(w, forms[w]) for w in sorted(scores, key=lambda w: (-scores[w], w))[:k]]
 

@@ -9,6 +9,7 @@ It prints a table and writes ``bench/results/graph.json``.
     python bench/bench_graph.py                    # 1000 10000 100000
     python bench/bench_graph.py --sizes 1000 5000  # quicker
     python bench/bench_graph.py --no-export        # build only
+    python bench/bench_graph.py --wait-quiet 1.0   # on a shared machine: measure when quiet
 
 Target: no worse than linear growth, 100k documents built in under 60 s on 2 cores.
 """
@@ -21,6 +22,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -230,6 +232,7 @@ def measure(data_dir: Path, export: bool) -> dict:
             size = (sum(p.stat().st_size for p in path.iterdir()) if path.is_dir()
                     else path.stat().st_size)
             result[f"export_{fmt}_mb"] = round(size / 1e6, 1)
+            shutil.rmtree(path) if path.is_dir() else path.unlink()  # GBs at 100k
         result["peak_rss_total_mb"] = round(_peak_rss_mb())
     return result
 
@@ -239,6 +242,9 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--work-dir", default=None, help="where the synthetic stores go")
     parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--wait-quiet", type=float, default=None, metavar="LOAD",
+                        help="on a shared machine: before each measurement, wait (up to 20 "
+                             "minutes) for the 1-minute load average to drop below LOAD")
     parser.add_argument("--measure", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:  # child process: one measurement, JSON on stdout
@@ -254,6 +260,10 @@ def main(argv=None) -> int:
         counts = make_store(store_path(data_dir), n)
         gen_s = time.perf_counter() - t
         print(f"[{n}] store written in {gen_s:.1f} s: {counts}", flush=True)
+        if args.wait_quiet is not None:
+            deadline = time.monotonic() + 1200
+            while os.getloadavg()[0] >= args.wait_quiet and time.monotonic() < deadline:
+                time.sleep(5)
         cmd = [sys.executable, __file__, "--measure", str(data_dir)]
         if args.no_export:
             cmd.append("--no-export")

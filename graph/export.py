@@ -2,10 +2,12 @@
 
 Every format is written from :func:`sanitize_for_export`, so they all carry the same data:
 scalar attributes only (None and empty strings dropped, lists joined with ``|``, dicts as
-JSON, dates as ISO strings), one type per attribute name, no character that XML 1.0 forbids,
-and a unique key on every edge (``e0``, ``e1``, ...) that GraphML and GEXF write as the
-edge id. networkx and python-igraph read the
-GraphML back with every node, edge and attribute; Gephi opens the GEXF.
+JSON, dates as ISO strings), one type per attribute name, no character that XML 1.0 forbids
+("\r" becomes "\n", as XML readers would make it), and a unique key on every edge (``e0``,
+``e1``, ...) that GraphML and GEXF write as the edge id (the relation stays in ``rel``).
+networkx and python-igraph read the GraphML back with every node, edge and attribute;
+Gephi opens the GEXF. (igraph 1.0 itself returns "&" in node ids as "&#38;" and fills its
+own edge ``id`` attribute wrongly; node and edge data attributes come back exact.)
 
 Formats
 -------

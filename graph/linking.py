@@ -120,8 +120,17 @@ class _Matcher:
                 written = _SEP_RE.sub(" ", unicodedata.normalize("NFKC", alias)).strip()
                 sensitive = exact or _case_sensitive(alias, entity)
                 info.aliases.append(_Alias(entity.id, written, sensitive))
-        self.regex = re.compile(_build_pattern(self.keys))
-        self.regex_ci: re.Pattern[str] | None = None  # for texts whose lower() changes length
+        # Two patterns, because the regex engine tries every alternative that starts with a
+        # text's character at each position: English keys only at the start of a word
+        # (one cheap look-behind per character), Chinese and other keys anywhere.
+        latin = [k for k in self.keys if _WORD_CHAR_RE.match(k[0])]
+        other = [k for k in self.keys if not _WORD_CHAR_RE.match(k[0])]
+        self.regexes = tuple(re.compile(_build_pattern(group, word_start=word_start))
+                             for group, word_start in ((latin, True), (other, False)) if group)
+        # Texts whose lower() changes length are matched case-insensitively with a single
+        # pattern (rare: speed does not matter, and first letters may fold together).
+        self.pattern_ci = _build_pattern(self.keys)
+        self.regex_ci: re.Pattern[str] | None = None
         self.entities = vocab.entities
         # Bare surnames that name a person only in context.
         self.surnames: dict[str, list[str]] = {}
@@ -141,16 +150,25 @@ class _Matcher:
             # A few characters change length in lower case ("İ"); match case-insensitively
             # on the text itself so that offsets stay right.
             if self.regex_ci is None:
-                self.regex_ci = re.compile(self.regex.pattern, re.IGNORECASE)
-            regex, haystack = self.regex_ci, text
+                self.regex_ci = re.compile(self.pattern_ci, re.IGNORECASE)
+            regexes, haystack = (self.regex_ci,), text
         else:
-            regex, haystack = self.regex, lower
+            regexes, haystack = self.regexes, lower
+        # The next match of each pattern at or after ``pos`` (None: no more). Keys of the
+        # two patterns start with different characters, so at most one matches at a place
+        # and the earlier one is the match a single pattern of all keys would give.
+        ahead: list[re.Match[str] | None] = [r.search(haystack) for r in regexes]
         out: list[tuple[int, int, str]] = []
         pos, n = 0, len(text)
-        search = regex.search
         while pos < n:
-            m = search(haystack, pos)
-            if m is None:
+            m, regex = None, None
+            for i, r in enumerate(regexes):
+                found_m = ahead[i]
+                if found_m is not None and found_m.start() < pos:
+                    found_m = ahead[i] = r.search(haystack, pos)
+                if found_m is not None and (m is None or found_m.start() < m.start()):
+                    m, regex = found_m, r
+            if m is None or regex is None:
                 break
             found = self._accept(text, m.start(), m.start("suffix") if m.group("suffix")
                                  else m.end(), m.end())
@@ -263,9 +281,17 @@ def _case_sensitive(alias: str, entity: Entity) -> bool:
     return entity.kind == "person" and " " not in alias and not _CJK_RE.search(alias)
 
 
-def _build_pattern(keys: Iterable[str]) -> str:
-    """One regular expression: a trie of all keys, each word-initial key guarded so that it
-    starts a word, then an optional plural or depth suffix (checked in Python)."""
+def _build_pattern(keys: Iterable[str], *, word_start: bool = False) -> str:
+    """A regular expression: a trie of ``keys``, each word-initial key guarded so that it
+    starts a word, then an optional plural or depth suffix (checked in Python).
+
+    ``word_start``: every key starts with a letter or digit; one guard in front of the
+    trie lets the regex engine skip the middle of words without trying any key.
+
+    >>> regex = re.compile(_build_pattern(["gan", "gru"], word_start=True))
+    >>> [m.group() for m in regex.finditer("organ gans, gru")]
+    ['gans', 'gru']
+    """
     trie: dict[str, Any] = {}
     for key in keys:
         node = trie
@@ -277,7 +303,7 @@ def _build_pattern(keys: Iterable[str]) -> str:
         alternatives = []
         for ch in sorted(c for c in node if c):
             piece = _SEP if ch == " " else re.escape(ch)
-            if top and _WORD_CHAR_RE.match(ch):
+            if top and not word_start and _WORD_CHAR_RE.match(ch):
                 # Checked right after the first character (so the regex engine can still
                 # skip ahead on the first character): the one before it must not be a
                 # letter or digit.
@@ -290,7 +316,8 @@ def _build_pattern(keys: Iterable[str]) -> str:
             body = f"(?:{body})?"
         return body
 
-    return emit(trie, True) + _SUFFIX
+    guard = f"(?<![{_WORD_CHARS}])" if word_start else ""
+    return guard + emit(trie, True) + _SUFFIX
 
 
 _MATCHERS: "weakref.WeakKeyDictionary[Vocabulary, _Matcher]" = weakref.WeakKeyDictionary()

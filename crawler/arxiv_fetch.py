@@ -45,6 +45,7 @@ import requests
 import urllib3
 from lxml import etree
 
+from crawler.http_body import BodyTooLarge, read_within
 from graph.arxiv_ids import arxiv_abs_url, normalize_arxiv_id
 
 logger = logging.getLogger(__name__)
@@ -130,28 +131,11 @@ def _read_body(resp: requests.Response, deadline: float, timeout: float) -> byte
     raw = resp.raw
     if not isinstance(raw, urllib3.response.BaseHTTPResponse):
         return resp.content  # an answer built in memory (a replayed record): nothing to wait for
-    # read1 returns what has arrived instead of waiting for a full chunk (urllib3 >= 2.3).
-    read = getattr(raw, "read1", None) or raw.read
-    chunks, size = [], 0
-    while True:
-        if time.monotonic() > deadline:
-            raise requests.exceptions.ReadTimeout(f"answer not complete within {timeout:g} s")
-        try:
-            chunk = read(65536, decode_content=True)
-        except urllib3.exceptions.ReadTimeoutError as exc:
-            raise requests.exceptions.ReadTimeout(str(exc)) from exc
-        except urllib3.exceptions.SSLError as exc:
-            raise requests.exceptions.SSLError(str(exc)) from exc
-        except urllib3.exceptions.DecodeError as exc:
-            raise requests.exceptions.ContentDecodingError(str(exc)) from exc
-        except (urllib3.exceptions.ProtocolError, OSError) as exc:
-            raise requests.exceptions.ChunkedEncodingError(str(exc)) from exc
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > MAX_ANSWER_BYTES:
-            raise ArxivApiError(f"answer larger than {MAX_ANSWER_BYTES} bytes", retryable=False)
-        chunks.append(chunk)
+    try:
+        return read_within(raw, deadline, f"{timeout:g}", MAX_ANSWER_BYTES,
+                           decode_content=True)
+    except BodyTooLarge as exc:
+        raise ArxivApiError(str(exc), retryable=False) from exc
 
 
 def _retry_after(resp: requests.Response) -> float | None:

@@ -180,11 +180,7 @@ class CrawlSummary:
 def crawl_summary(store: Store, options=None) -> dict:
     """Counts for the end-of-crawl summary, read back from the store."""
     list_path = str(options.seeds) if options else None
-    seeds = [s for s in store.seed_outcomes()]
-    if list_path:
-        listed = {r["url"] for r in store.conn.execute(
-            "SELECT url FROM seeds WHERE list_path = ?", (list_path,))}
-        seeds = [s for s in seeds if s["url"] in listed]
+    seeds = store.seed_outcomes(list_path)
     by_url = {s["url"]: s for s in seeds}
     outcomes = Counter((s["outcome"] or "not crawled") for s in by_url.values())
     papers = Counter(p["status"] for p in store.papers())

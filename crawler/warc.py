@@ -64,6 +64,7 @@ from warcio.bufferedreaders import ChunkedDataReader
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from .http_body import read_within
 from .outcomes import classify_failure
 from .resume import JOB_FILE
 
@@ -477,23 +478,8 @@ def _urllib3_response(rec: Recorded) -> urllib3.HTTPResponse:
 def _read_raw(raw, timeout, limit: int = 64 * 1024 * 1024) -> bytes:
     """The undecoded body, within ``timeout`` seconds overall (a trickling server)."""
     total = timeout[-1] if isinstance(timeout, tuple) else timeout
-    deadline = time.monotonic() + float(total or 60)
-    chunks, size = [], 0
-    while True:
-        if time.monotonic() > deadline:
-            raise requests.exceptions.ReadTimeout(f"answer not complete within {total} s")
-        try:
-            chunk = raw.read1(65536, decode_content=False)
-        except urllib3.exceptions.ReadTimeoutError as exc:
-            raise requests.exceptions.ReadTimeout(str(exc)) from exc
-        except (urllib3.exceptions.ProtocolError, OSError) as exc:
-            raise requests.exceptions.ChunkedEncodingError(str(exc)) from exc
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > limit:
-            raise requests.exceptions.ContentDecodingError(f"answer larger than {limit} bytes")
-        chunks.append(chunk)
+    return read_within(raw, time.monotonic() + float(total or 60), str(total), limit,
+                       decode_content=False)
 
 
 class RecordingAdapter(requests.adapters.HTTPAdapter):

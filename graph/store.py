@@ -389,12 +389,15 @@ class Store:
         return [dict(r) for r in self.conn.execute(
             "SELECT * FROM problems ORDER BY list_path, line")]
 
-    def seed_outcomes(self) -> list[dict]:
-        """Every seed of the list with the outcome of its URL (None: not crawled yet)."""
+    def seed_outcomes(self, list_path: str | None = None) -> list[dict]:
+        """Every seed (of one list, or of all) with the outcome of its URL (None: not
+        crawled yet)."""
+        where, params = ("WHERE s.list_path = ?", (list_path,)) if list_path else ("", ())
         rows = self.conn.execute(
             "SELECT s.line, s.listed_url, s.url, s.heading, s.notes, d.outcome, d.reason,"
             " d.http_status, d.final_url, d.title, d.fetched_via"
-            " FROM seeds s LEFT JOIN documents d ON d.url = s.url ORDER BY s.list_path, s.line"
+            f" FROM seeds s LEFT JOIN documents d ON d.url = s.url {where}"
+            " ORDER BY s.list_path, s.line", params
         )
         return [_decode_row(r) for r in rows]
 

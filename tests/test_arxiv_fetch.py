@@ -320,7 +320,7 @@ def test_from_settings(fake_arxiv):
     assert fetcher.fetch([GAN])[GAN]["status"] == "ok"
 
 
-class RecordingSession(requests.Session):
+class _Seeing:
     """Stands for a WARC recorder: sees every request the fetcher sends."""
 
     def __init__(self):
@@ -332,14 +332,12 @@ class RecordingSession(requests.Session):
         return super().send(request, **kwargs)
 
 
-class RecordingAdapter(requests.adapters.HTTPAdapter):
-    def __init__(self):
-        super().__init__()
-        self.seen = []
+class RecordingSession(_Seeing, requests.Session):
+    pass
 
-    def send(self, request, **kwargs):
-        self.seen.append((request.url, kwargs.get("timeout")))
-        return super().send(request, **kwargs)
+
+class RecordingAdapter(_Seeing, requests.adapters.HTTPAdapter):
+    pass
 
 
 @pytest.mark.parametrize("transport", [RecordingSession, RecordingAdapter])

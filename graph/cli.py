@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from graph.export import EXTENSIONS, FORMATS, export_bytes, write_graph
+from graph.export import EXTENSIONS, FORMATS, JSON_READ_BACK, export_bytes, write_graph
 from graph.store import Store, StoreMissing, store_path
 
 
@@ -129,6 +129,8 @@ def cmd_export(args, out) -> int:
     written = _write(G, args.format, path)
     what = f"{written}/nodes.csv and {written}/edges.csv" if args.format == "csv" else written
     print(f"Wrote {what}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges", file=out)
+    if args.format == "json":
+        print(f"Read it back with {JSON_READ_BACK}", file=out)
     return 0
 
 

@@ -18,7 +18,8 @@ gexf
 json
     networkx node-link data: ``{"directed", "multigraph", "graph", "nodes", "edges"}``.
     An edge's endpoints are under ``src`` and ``dst`` (``source`` is the edge's provenance
-    attribute). Read back with ``nx.node_link_graph(data, source="src", target="dst")``.
+    attribute). Read back with ``nx.node_link_graph(data, edges="edges", source="src",
+    target="dst")`` (``JSON_READ_BACK``).
 csv
     Neo4j ``neo4j-admin database import`` layout: ``nodes.csv`` with header
     ``id:ID,:LABEL,label,...`` (``:LABEL`` is the node kind) and ``edges.csv`` with
@@ -56,6 +57,7 @@ FORMATS = ("graphml", "gexf", "json", "csv")
 EXTENSIONS = {"graphml": ".graphml", "gexf": ".gexf", "json": ".json", "csv": ""}
 LIST_SEPARATOR = "|"
 JSON_SOURCE, JSON_TARGET = "src", "dst"
+JSON_READ_BACK = 'nx.node_link_graph(data, edges="edges", source="src", target="dst")'
 
 # Characters XML 1.0 allows: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
 # [#x10000-#x10FFFF]. Everything else (C0 controls, lone surrogates, U+FFFE/U+FFFF) goes.
@@ -347,11 +349,32 @@ def export_bytes(G: nx.Graph, fmt: str) -> bytes:
     return {"graphml": _graphml, "gexf": _gexf, "json": _json}[fmt](H)
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows.
+
+    >>> 0 <= current_umask() <= 0o777
+    True
+    """
+    try:
+        # Linux reports it; setting and restoring it would race with other threads.
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     # Readers (the dashboard) never see a half-written file.
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        # mkstemp creates 0600; an export is meant to be shared like any file the user
+        # writes, so it gets the mode open() would give it under the user's umask.
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)

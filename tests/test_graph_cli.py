@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import networkx as nx
+import pytest
 
 from tests.graph_fixtures import write_store
 
@@ -134,3 +135,51 @@ def test_stats_prints_counts_and_top_nodes(tmp_path):
     assert any(line.split() == ["http_error", "1"] for line in out.splitlines())
     top = out.split("top 5 by pagerank:\n", 1)[1].strip().splitlines()
     assert len(top) == 5
+
+
+def _umask_env_run(umask: int, *args: str) -> subprocess.CompletedProcess:
+    # The umask is a process property: set it in the child, as a user's shell would.
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.pop("DATA_DIR", None)
+    return subprocess.run([sys.executable, "-m", "graph", *args], env=full_env,
+                          capture_output=True, text=True, timeout=120,
+                          preexec_fn=lambda: os.umask(umask))
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_written_files_follow_the_umask(tmp_path, umask, mode):
+    write_store(tmp_path)
+    assert _umask_env_run(umask, "--data-dir", str(tmp_path), "build").returncode == 0
+    assert (tmp_path / "graph.graphml").stat().st_mode & 0o777 == mode
+    for fmt, target in (("json", tmp_path / "g.json"), ("csv", tmp_path / "neo4j")):
+        proc = _umask_env_run(umask, "--data-dir", str(tmp_path), "export", "--format", fmt,
+                              "-o", str(target))
+        assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "g.json").stat().st_mode & 0o777 == mode
+    assert {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "neo4j").iterdir()} == {
+        "nodes.csv": mode, "edges.csv": mode}
+
+
+def test_json_export_prints_the_call_that_reads_it_back(tmp_path):
+    write_store(tmp_path)
+    proc = run("--data-dir", str(tmp_path), "export", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == (
+        'Read it back with nx.node_link_graph(data, edges="edges", source="src", target="dst")')
+
+
+def test_readme_json_read_back_code_runs(tmp_path):
+    """The README's snippet, run as written in a directory holding data/, reads the export."""
+    data_dir = tmp_path / "data"
+    write_store(data_dir)
+    assert run("--data-dir", str(data_dir), "build").returncode == 0
+    assert run("--data-dir", str(data_dir), "export", "--format", "json").returncode == 0
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Exported files", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    G = nx.read_graphml(data_dir / "graph.graphml", force_multigraph=True)
+    assert proc.stdout.split() == [str(G.number_of_nodes()), str(G.number_of_edges())]

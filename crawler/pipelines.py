@@ -35,7 +35,8 @@ class StorePipeline:
             parsed = item["reading_list"]
             self.store.replace_reading_list(
                 item["list_path"], [s.as_row() for s in parsed.seeds],
-                [h.as_row() for h in parsed.hints], [p.as_row() for p in parsed.problems])
+                [h.as_row() for h in parsed.hints], [p.as_row() for p in parsed.problems],
+                [p.as_row() for p in parsed.papers])
         elif isinstance(item, DocumentItem):
             row = {k: v for k, v in item.items() if k != "links"}
             self.store.upsert_document(row, links=item.get("links"))

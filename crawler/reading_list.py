@@ -10,6 +10,10 @@ as ``----`` is blank):
   that line's links. A link written twice on one line is one seed.
 * A block with no link is a hint block: each line is a ``Hint(kind='hint')``. Headings and
   notes are recorded as hints too (kind ``'heading'`` / ``'note'``), one hint per line.
+* A block of one short line and no link is a topic: it heads the block right after it, and
+  keeps heading the blocks after that while their headings are indented deeper than it
+  ("Topic > Sub-topic"). Heading lines of one block indented deeper than the line above
+  them are joined with " > " (sub-topics), else with "; ".
 * ``1) ``, ``2. ``, ``- ``, ``* ``, ``• ``, ``# `` prefixes are dropped; text keeps its inner
   spaces (``"self-supervised  Yann Lecun"``: a run of spaces often separates a topic from a
   person), each whitespace character becoming a plain space; zero-width characters go.
@@ -38,7 +42,7 @@ from urllib.parse import quote, urlsplit
 
 import idna
 
-__all__ = ["Seed", "Hint", "Problem", "ReadingList", "ReadingListError", "canonical_url",
+__all__ = ["Seed", "Hint", "Problem", "ListedPaper", "ReadingList", "ReadingListError", "canonical_url",
            "parse_reading_list", "read_reading_list"]
 
 
@@ -81,11 +85,27 @@ class Problem(_Row):
 
 
 @dataclass
+class ListedPaper(_Row):
+    """A paper the list names, with or without a link (a BibTeX entry, a paper-title line)."""
+    line: int
+    title: str | None
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    url: str | None = None        # the seed it was given, if any
+    key: str | None = None        # the BibTeX key
+    heading: str | None = None
+
+
+@dataclass
 class ReadingList:
     seeds: list[Seed]
     hints: list[Hint]
     problems: list[Problem]
     path: str = ""
+    papers: list[ListedPaper] = field(default_factory=list)
+    format: str = "text"
 
     @property
     def distinct_urls(self) -> list[str]:
@@ -249,16 +269,51 @@ def _link_line(n: int, raw: str, body: str, problems: list[Problem]) -> _LinkLin
     return _LinkLine(n, list(seeds.values()), notes)
 
 
-def _flush(block: list, seeds: list[Seed], hints: list[Hint]) -> None:
-    """Apply headings and following-line notes of one block and collect its output."""
+@dataclass
+class _Topic:
+    """A one-line block with no link: the topic of the blocks after it."""
+    text: str
+    line: int
+    indent: int
+    hint: Hint
+
+
+def _heading_path(head: list[tuple[int, str, int]]) -> str:
+    """Heading lines joined: "; " between lines at one indent, " > " into a deeper one."""
+    out, indent = "", None
+    for _, text, ind in head:
+        if indent is None:
+            out = text
+        else:
+            out += (" > " if ind > indent else "; ") + text
+        indent = ind
+    return out
+
+
+def _flush(block: list, seeds: list[Seed], hints: list[Hint],
+           topic: _Topic | None) -> _Topic | None:
+    """Apply headings and following-line notes of one block and collect its output;
+    returns the topic that holds for the next block."""
     if not any(isinstance(e, _LinkLine) for e in block):
-        hints.extend(Hint(n, text, "hint") for n, text in block)
-        return
+        new = [Hint(n, text, "hint") for n, text, _ in block]
+        hints.extend(new)
+        if len(block) == 1 and len(block[0][1]) <= 80:
+            n, text, indent = block[0]
+            return _Topic(text, n, indent, new[0])
+        return None
     first = next(i for i, e in enumerate(block) if isinstance(e, _LinkLine))
     head, block = block[:first], block[first:]
-    heading = "; ".join(text for _, text in head) or None
+    heading = _heading_path(head) or None
     heading_line = head[0][0] if head else None
-    hints.extend(Hint(n, text, "heading") for n, text in head)
+    if topic is not None and head and head[0][2] <= topic.indent:
+        topic = None  # a heading as far left as the topic starts a new one
+    if topic is not None:
+        # The topic line heads this block ("Topic", blank line, links) or the indented
+        # sub-topics under it ("Topic", blank line, "    Sub-topic", links).
+        topic.hint.kind = "heading"
+        heading = topic.text + (" > " + heading if heading else "")
+        heading_line = heading_line or topic.line
+    hints.extend(Hint(n, text, "heading") for n, text, _ in head)
     last: list[Seed] = []
     for entry in block:
         if isinstance(entry, _LinkLine):
@@ -269,11 +324,13 @@ def _flush(block: list, seeds: list[Seed], hints: list[Hint]) -> None:
                 hints.append(Hint(entry.line, "; ".join(entry.notes), "note"))
             last = entry.seeds
         else:  # a text line after a link line describes that line's links
-            n, text = entry
+            n, text, _ = entry
             for seed in last:
                 seed.notes.append(text)
                 seed.note_lines.append(n)
             hints.append(Hint(n, text, "note"))
+    # Only indented sub-topics carry a topic on; a block without heading ends it.
+    return topic if head else None
 
 
 def parse_reading_list(text: str, path: str = "") -> ReadingList:
@@ -282,25 +339,33 @@ def parse_reading_list(text: str, path: str = "") -> ReadingList:
     hints: list[Hint] = []
     problems: list[Problem] = []
     block: list = []
+    topic: _Topic | None = None
     for n, raw in enumerate(_LINE_BREAK.split(text.removeprefix("\ufeff")), start=1):
         body = _INVISIBLE.sub("", raw).strip()
         entry = _link_line(n, raw, body, problems) if body else None
         if entry is None and (text := _clean(body)):
-            entry = (n, text)
+            indent = len(raw) - len(raw.lstrip())
+            entry = (n, text, indent)
         if entry is None:  # blank or punctuation-only line: the block ends
             if block:
-                _flush(block, seeds, hints)
+                topic = _flush(block, seeds, hints, topic)
             block = []
         else:
             block.append(entry)
     if block:
-        _flush(block, seeds, hints)
+        _flush(block, seeds, hints, topic)
     return ReadingList(seeds, hints, problems, path)
 
 
-def read_reading_list(path: str | Path) -> ReadingList:
-    """Read and parse a UTF-8 reading list file (a BOM is allowed); ReadingListError if it
-    cannot be read."""
+def read_reading_list(path: str | Path, list_format: str | None = None) -> ReadingList:
+    """Read and parse a UTF-8 reading list file (a BOM is allowed) in ``list_format``
+    (text, markdown, bookmarks, bibtex; detected when None, see crawler/lists);
+    ReadingListError if it cannot be read."""
+    from crawler.lists import FORMATS, parse_list
+
+    if list_format is not None and list_format not in FORMATS:
+        raise ReadingListError(f"unknown list format {list_format!r}; choose one of "
+                               f"{', '.join(FORMATS)}")
     p = Path(path)
     if p.is_dir():
         raise ReadingListError(f"reading list {p} is a directory, not a file")
@@ -323,4 +388,4 @@ def read_reading_list(path: str | Path) -> ReadingList:
             f" offset {exc.start}; save it as UTF-8") from None
     if "\x00" in text:
         raise ReadingListError(f"reading list {p} looks like a binary file (NUL bytes)")
-    return parse_reading_list(text, str(p))
+    return parse_list(text, str(p), list_format)

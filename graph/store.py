@@ -145,6 +145,20 @@ CREATE TABLE IF NOT EXISTS crawls (
     list_path TEXT,
     stats TEXT                        -- JSON object
 );
+-- Papers the reading list names (BibTeX entries, paper-title lines), with or without a link.
+CREATE TABLE IF NOT EXISTS listed_papers (
+    list_path TEXT,
+    line INTEGER NOT NULL,
+    title TEXT,
+    authors TEXT,                     -- JSON array, in order
+    year INTEGER,
+    arxiv_id TEXT,                    -- versionless, when the entry gives one
+    doi TEXT,
+    url TEXT,                         -- the seed the entry became, if any
+    key TEXT,                         -- BibTeX key
+    heading TEXT,
+    PRIMARY KEY (list_path, line)
+);
 CREATE INDEX IF NOT EXISTS links_to ON links (to_url);
 CREATE INDEX IF NOT EXISTS paper_refs_doc ON paper_refs (doc_url);
 """
@@ -273,15 +287,25 @@ class Store:
 
     # -- reading list ---------------------------------------------------------------
     def replace_reading_list(self, list_path: str, seeds: Iterable[dict],
-                             hints: Iterable[dict], problems: Iterable[dict]) -> None:
+                             hints: Iterable[dict], problems: Iterable[dict],
+                             papers: Iterable[dict] = ()) -> None:
         """Store the parsed reading list, replacing what an earlier run stored for it.
 
         seeds: dicts with line, url, listed_url, fragment, raw, heading, heading_line,
         notes (list), note_lines (list). hints: line, text, kind. problems: line, text, reason.
+        papers: line, title, authors (list), year, arxiv_id, doi, url, key, heading.
         """
         with self.transaction() as c:
-            for table in ("seeds", "hints", "problems"):
+            for table in ("seeds", "hints", "problems", "listed_papers"):
                 c.execute(f"DELETE FROM {table} WHERE list_path = ?", (list_path,))
+            for p in papers:
+                c.execute(
+                    "INSERT OR REPLACE INTO listed_papers (list_path, line, title, authors,"
+                    " year, arxiv_id, doi, url, key, heading) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (list_path, p["line"], p.get("title"),
+                     _encode("authors", list(p.get("authors") or [])), p.get("year"),
+                     p.get("arxiv_id"), p.get("doi"), p.get("url"), p.get("key"),
+                     p.get("heading")))
             for s in seeds:
                 c.execute(
                     "INSERT OR REPLACE INTO seeds (line, url, listed_url, fragment, raw, heading,"
@@ -389,6 +413,18 @@ class Store:
         return [dict(r) for r in self.conn.execute(
             "SELECT * FROM problems ORDER BY list_path, line")]
 
+    def listed_papers(self, list_path: str | None = None) -> list[dict]:
+        """Papers the list names (BibTeX entries, paper titles), of one list or of all."""
+        where, params = ("WHERE list_path = ?", (list_path,)) if list_path else ("", ())
+        return [_decode_row(r) for r in self.conn.execute(
+            f"SELECT * FROM listed_papers {where} ORDER BY list_path, line", params)]
+
+    def papers_to_resolve(self, list_path: str | None = None) -> list[dict]:
+        """Listed papers known only by title (no arXiv id, DOI or link): what a title
+        search (e.g. Semantic Scholar's paper/search/match) would resolve."""
+        return [p for p in self.listed_papers(list_path)
+                if p["title"] and not (p["arxiv_id"] or p["doi"] or p["url"])]
+
     def seed_outcomes(self, list_path: str | None = None) -> list[dict]:
         """Every seed (of one list, or of all) with the outcome of its URL (None: not
         crawled yet)."""
@@ -408,6 +444,20 @@ class Store:
                             (now_iso(), list_path))
             return cur.lastrowid
 
+    def unfinished_since(self, list_path: str) -> str | None:
+        """When the interrupted crawls of this list began: the start of the earliest of the
+        latest run of crawls of it that did not finish (killed, or stopped with Ctrl-C);
+        None if its last crawl finished or it was never crawled."""
+        since = None
+        for row in self.conn.execute(
+                "SELECT started_at, finished_at, stats FROM crawls WHERE list_path = ?"
+                " ORDER BY id DESC", (list_path,)):
+            stats = _decode_row(row)["stats"] or {}
+            if row["finished_at"] and stats.get("finish_reason") == "finished":
+                break
+            since = row["started_at"]
+        return since
+
     def finish_crawl(self, crawl_id: int, stats: dict) -> None:
         with self.transaction() as c:
             c.execute("UPDATE crawls SET finished_at = ?, stats = ? WHERE id = ?",
@@ -415,5 +465,5 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         return {t: self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                for t in ("seeds", "hints", "problems", "documents", "links", "papers",
-                          "paper_refs")}
+                for t in ("seeds", "hints", "problems", "listed_papers", "documents", "links",
+                          "papers", "paper_refs")}

@@ -198,3 +198,61 @@ def test_job_state_and_stored_results(tmp_path):
         [("http://b.example/", "B"), ("https://arxiv.org/abs/1506.01497", "Faster R-CNN")])
     refs = {(a, how) for a, how, _ in done["http://a.example/"]["paper_refs"]}
     assert refs == {("1506.01497", "link"), ("1512.03385", "text")}
+
+
+def _kill_when_stored(cmd, data: Path, at_least: int) -> None:
+    proc = subprocess.Popen(cmd, cwd=REPO, env=crawl_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(stored_urls(data / "crawl.sqlite")) < at_least:
+        assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
+        assert time.monotonic() < deadline, "the crawl stored too little too slowly"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+    time.sleep(0.3)
+
+
+def test_a_killed_crawl_continues_without_jobdir(miniweb, tmp_path):
+    seed_urls = build_slow_site(miniweb)
+    seeds = tmp_path / "list.txt"
+    seeds.write_text("\n".join(seed_urls), encoding="utf-8")
+    data = tmp_path / "data"
+    settings = {"HTTPCACHE_ENABLED": "False", "ARXIV_API_URL": miniweb.url("/no-arxiv"),
+                "ARXIV_RETRIES": "0", "DOWNLOAD_TIMEOUT": "30"}
+    _kill_when_stored(crawl_command(data, seeds, settings), data, 8)
+    done_at_kill = stored_urls(data / "crawl.sqlite")
+    requested_at_kill = Counter(p for _, p, _ in miniweb.log)
+
+    resumed = run_crawl(data, seeds, settings, args={"depth": 1})
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "resuming the interrupted crawl of list.txt started" in resumed.stderr
+    everything = {miniweb.url(f"/c/{i}-{j}.html") for i in range(SEEDS)
+                  for j in range(CHILDREN)} | set(seed_urls)
+    assert {d["url"] for d in resumed.store().documents()} == everything
+    fetched = Counter(p for _, p, _ in miniweb.log if p.startswith(("/s/", "/c/")))
+    for path in fetched:
+        if miniweb.url(path) in done_at_kill:
+            assert fetched[path] == requested_at_kill[path] == 1, path
+
+    # That crawl finished: the next run is a fresh one, and -a restart=1 would have been too.
+    before = len(miniweb.log)
+    again = run_crawl(data, seeds, settings, args={"depth": 0})
+    assert again.returncode == 0 and "resuming" not in again.stderr
+    assert sum(1 for _, p, _ in miniweb.log[before:] if p.startswith("/s/")) == SEEDS
+
+
+def test_restart_fetches_everything_after_a_kill(miniweb, tmp_path):
+    seed_urls = build_slow_site(miniweb)
+    seeds = tmp_path / "list.txt"
+    seeds.write_text("\n".join(seed_urls[:4]), encoding="utf-8")
+    data = tmp_path / "data"
+    settings = {"HTTPCACHE_ENABLED": "False", "ARXIV_API_URL": miniweb.url("/no-arxiv"),
+                "ARXIV_RETRIES": "0", "DOWNLOAD_TIMEOUT": "30"}
+    _kill_when_stored(crawl_command(data, seeds, settings), data, 2)
+    before = len(miniweb.log)
+    run = run_crawl(data, seeds, settings, args={"depth": 0, "restart": 1})
+    assert run.returncode == 0 and "resuming" not in run.stderr
+    assert sorted(p for _, p, _ in miniweb.log[before:] if p.startswith("/s/")) == [
+        f"/s/{i}.html" for i in range(4)]

@@ -12,7 +12,7 @@ from crawler.reading_list import ReadingListError, read_reading_list
 from crawler.spiders.seeds import SpiderArgumentError, crawl_options
 from crawler.warc import settings_problem
 
-KNOWN_ARGUMENTS = ("seeds", "depth", "max_pages", "max_papers")
+KNOWN_ARGUMENTS = ("seeds", "depth", "max_pages", "max_papers", "format", "restart")
 
 
 def check_seeds_arguments(spargs: dict) -> None:
@@ -21,8 +21,10 @@ def check_seeds_arguments(spargs: dict) -> None:
     if unknown:
         raise SpiderArgumentError(
             f"unknown argument -a {unknown[0]}=...; known: {', '.join(KNOWN_ARGUMENTS)}")
-    options = crawl_options(**spargs)
-    read_reading_list(options.seeds)
+    args = dict(spargs)
+    args["list_format"] = args.pop("format", None)
+    options = crawl_options(**args)
+    read_reading_list(options.seeds, options.list_format)
 
 
 class Command(ScrapyCrawlCommand):

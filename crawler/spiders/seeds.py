@@ -8,6 +8,10 @@ Arguments (``-a NAME=VALUE``):
   papers get their arXiv metadata (not their PDFs). 0 = only what the list names.
 - ``max_pages``: at most this many pages beyond the listed ones (default 100).
 - ``max_papers``: at most this many papers beyond the listed ones (default 200).
+- ``format``: the list's format, ``text``, ``markdown``, ``bookmarks`` or ``bibtex``
+  (default: detected from the file, see crawler/lists).
+- ``restart``: 1 to fetch everything again after an interrupted crawl of the same list
+  (default 0: a re-run after a kill or Ctrl-C continues where it stopped, JOBDIR or not).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from crawler.archive import (availability_url, is_unreachable, list_timestamp,
                              parse_availability, served_reason)
 from crawler.extract.code import github_raw_url
 from crawler.items import DocumentItem, PaperRefItem, ReadingListItem
+from crawler.lists import FORMATS as LIST_FORMATS
 from crawler.outcomes import classify_failure, is_dead
 from crawler.processing import Processor
 from crawler.reading_list import canonical_url, read_reading_list
@@ -45,6 +50,8 @@ class CrawlOptions:
     depth: int = 1
     max_pages: int = 100
     max_papers: int = 200
+    list_format: str | None = None
+    restart: bool = False
 
 
 def _non_negative_int(name: str, value) -> int:
@@ -57,26 +64,52 @@ def _non_negative_int(name: str, value) -> int:
     return number
 
 
-def crawl_options(seeds=None, depth=1, max_pages=100, max_papers=200) -> CrawlOptions:
+def _list_format(value) -> str | None:
+    if value is None or str(value).strip().lower() in ("", "auto"):
+        return None
+    name = str(value).strip().lower()
+    if name not in LIST_FORMATS:
+        raise SpiderArgumentError(f"-a format={value!r}: choose one of "
+                                  f"{', '.join(LIST_FORMATS)} (or leave it out to detect it)")
+    return name
+
+
+def _flag(name: str, value) -> bool:
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise SpiderArgumentError(f"-a {name}={value!r}: expected 1 or 0")
+
+
+def crawl_options(seeds=None, depth=1, max_pages=100, max_papers=200, list_format=None,
+                  restart=0) -> CrawlOptions:
     """Validate the spider's ``-a`` arguments.
 
     >>> crawl_options(depth="0").depth
     0
+    >>> crawl_options(list_format="BibTeX").list_format
+    'bibtex'
     """
     return CrawlOptions(
         seeds=Path(seeds) if seeds else BUNDLED_READING_LIST,
         depth=_non_negative_int("depth", depth),
         max_pages=_non_negative_int("max_pages", max_pages),
         max_papers=_non_negative_int("max_papers", max_papers),
+        list_format=_list_format(list_format),
+        restart=_flag("restart", restart),
     )
 
 
 class SeedsSpider(scrapy.Spider):
     name = "seeds"
 
-    def __init__(self, seeds=None, depth=1, max_pages=100, max_papers=200, *args, **kwargs):
+    def __init__(self, seeds=None, depth=1, max_pages=100, max_papers=200, format=None,
+                 restart=0, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.options = crawl_options(seeds, depth, max_pages, max_papers)
+        self.options = crawl_options(seeds, depth, max_pages, max_papers, format, restart)
+        self._unfinished_since: str | None = None
         self.reading_list = None
         self._pages_left = self.options.max_pages
         self._papers_seen: set[str] = set()
@@ -99,6 +132,8 @@ class SeedsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.processor = Processor(crawler.settings.getint("EXTRACT_PROCESSES", 2))
+        # Read before this crawl records itself as started (spider_opened).
+        spider._unfinished_since = spider._interrupted_crawl(crawler.settings)
         crawler.signals.connect(spider._close_processor, signal=scrapy.signals.spider_closed)
         return spider
 
@@ -114,7 +149,7 @@ class SeedsSpider(scrapy.Spider):
 
     # -- the list ----------------------------------------------------------------------
     async def start(self):
-        self.reading_list = read_reading_list(self.options.seeds)
+        self.reading_list = read_reading_list(self.options.seeds, self.options.list_format)
         list_path = str(self.options.seeds)
         for problem in self.reading_list.problems:
             self.logger.warning("%s:%d: skipped %r: %s", self.options.seeds.name,
@@ -143,21 +178,40 @@ class SeedsSpider(scrapy.Spider):
                 continue
             yield self._request(url, depth=0, is_seed=True)
 
+    def _interrupted_crawl(self, settings) -> str | None:
+        """When the interrupted crawls of this list began (None: start afresh)."""
+        if self.options.restart or settings.get("JOBDIR"):
+            return None
+        path = store_path(settings.get("DATA_DIR") or "data")
+        if not path.exists():
+            return None
+        store = Store(path)
+        try:
+            return store.unfinished_since(str(self.options.seeds))
+        finally:
+            store.close()
+
     def _resumed_job(self, list_path: str) -> dict[str, dict]:
-        """What a resumed job (same ``JOBDIR``) already finished; see crawler/resume.py."""
+        """What a resumed job (same ``JOBDIR``), or without JOBDIR the interrupted crawls
+        of the same list, already finished; see crawler/resume.py."""
         jobdir = self.settings.get("JOBDIR")
-        if not jobdir:
-            return {}
-        state = job_state(jobdir, list_path)
-        if not state["resumed"]:
+        if jobdir:
+            state = job_state(jobdir, list_path)
+            if not state["resumed"]:
+                return {}
+            since, what = state["started_at"], f"the job started {state['started_at']} in {jobdir}"
+        elif self._unfinished_since:
+            since = self._unfinished_since
+            what = (f"the interrupted crawl of {self.options.seeds.name} started {since}"
+                    " (-a restart=1 fetches everything again)")
+        else:
             return {}
         store = Store(store_path(self.settings.get("DATA_DIR") or "data"))
         try:
-            done = done_documents(store, state["started_at"])
+            done = done_documents(store, since)
         finally:
             store.close()
-        self.logger.info("resuming the job started %s in %s: %d documents already done",
-                         state["started_at"], jobdir, len(done))
+        self.logger.info("resuming %s: %d documents already done", what, len(done))
         return done
 
     def _request(self, url: str, depth: int, is_seed: bool) -> scrapy.Request:

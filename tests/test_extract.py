@@ -668,3 +668,39 @@ def test_main_text_extraction_is_fast():
         extract_html(BLOG, "https://blog.example.org/posts/a.html")
     per_page = (time.perf_counter() - start) / pages
     assert per_page < 0.1  # about 5 ms here; the bound only catches pathologies
+
+
+_LONG_BODY = "".join(
+    f"<p>Paragraph {i} explains how region proposals and convolutional features combine in"
+    " modern object detectors, with details about training and evaluation.</p>"
+    for i in range(8))
+
+
+@pytest.mark.parametrize("container", ["article", "main", 'div role="main"'])
+def test_links_in_the_last_paragraph_and_reference_list_are_kept(container):
+    """The main-text extractor drops the trailing short paragraph and the reference list;
+    their links still count, and the page's menus and footers still do not."""
+    close = container.split()[0]
+    html = (f"<html><head><title>Post</title></head><body><nav><a href='/home'>Home</a></nav>"
+            f"<{container}><h1>Post</h1>{_LONG_BODY}<h2>References</h2><ul>"
+            "<li><a href='https://arxiv.org/abs/1311.2524'>R-CNN</a></li>"
+            "<li><a href='https://arxiv.org/abs/1504.08083'>Fast R-CNN</a></li></ul>"
+            "<p>See <a href='https://arxiv.org/abs/1506.01497'>Faster R-CNN</a>.</p>"
+            f"<div class='sidebar'><a href='/tags'>Tags</a></div></{close}>"
+            "<footer><a href='/about'>About</a></footer></body></html>")
+    doc = extract_html(html, "https://blog.example.com/post")
+    assert sorted(doc["links"]) == [("https://arxiv.org/abs/1311.2524", "R-CNN"),
+                                    ("https://arxiv.org/abs/1504.08083", "Fast R-CNN"),
+                                    ("https://arxiv.org/abs/1506.01497", "Faster R-CNN")]
+
+
+def test_reference_list_links_become_paper_references():
+    from crawler.processing import process_download
+
+    html = ("<html><head><title>Post</title></head><body><article><h1>Post</h1>"
+            f"{_LONG_BODY}<h2>References</h2><ol>"
+            "<li><a href='https://arxiv.org/abs/1311.2524'>[1] R-CNN</a></li></ol>"
+            "</article></body></html>").encode()
+    result = process_download("https://blog.example.com/post", "https://blog.example.com/post",
+                              "text/html; charset=utf-8", html)
+    assert [(aid, how) for aid, how, _ in result["paper_refs"]] == [("1311.2524", "link")]

@@ -147,6 +147,49 @@ def _trafilatura(root, base: str, page_url: str) -> tuple[str, list[tuple[str, s
     return "\n".join(line for line in lines if line), links
 
 
+def _in_junk(element, container, memo: dict) -> bool:
+    """True if ``element`` sits in navigation, a sidebar, a footer ... inside ``container``.
+    ``memo`` remembers each ancestor's answer: links share their ancestors."""
+    path = []
+    verdict = False
+    for parent in element.iterancestors():
+        if parent is container:
+            break
+        if parent in memo:
+            verdict = memo[parent]
+            break
+        path.append(parent)
+        tag = parent.tag if isinstance(parent.tag, str) else ""
+        if tag in _PRUNE_TAGS or junk_part(tag, parent.get("class"), parent.get("id")):
+            verdict = True
+            break
+    for parent in path:
+        memo[parent] = verdict
+    return verdict
+
+
+def container_links(root, base: str, page_url: str) -> list[tuple[str, str]]:
+    """Links of the page's main-content container (<main>, <article>, role=main), leaving
+    out those in its navigation, sidebars and footers, in document order; [] without one.
+
+    trafilatura drops a short last paragraph and reference lists, which is where posts put
+    their "References" and "See ..." links; the container still has them. A page without
+    such a container keeps trafilatura's links: its body would add every widget's."""
+    candidates = root.xpath("//main | //article | //*[@role='main']")
+    if not candidates:
+        return []
+    main = candidates[0] if len(candidates) == 1 else max(
+        candidates, key=lambda e: len(e.text_content()))
+    found, memo = [], {}
+    for anchor in main.iter("a"):
+        href = absolute_link(base, anchor.get("href"))
+        if href and keep_link(href) and not _in_junk(anchor, main, memo):
+            text = clean(anchor.text_content()) or clean(
+                " ".join(img.get("alt", "") for img in anchor.iter("img")))
+            found.append((href, text))
+    return unique_links(found, page_url)
+
+
 def _main_by_heuristic(root):
     """Drop scripts, navigation, sidebars, comments and footers; keep the biggest of
     <main>/<article> if any, else the body."""
@@ -241,6 +284,8 @@ def _extract(html: str, url: str) -> dict:
             # nothing but menus.
             main = soup_of(_main_by_heuristic(root))
             text, links = element_text(main), element_links(main, base, url)
+        else:
+            links = unique_links(links + container_links(root, base, url), url)
     result.update(
         title=(clean(site.get("title")) or meta["title"] or "")[:300] or None,
         authors=site.get("authors") or meta["authors"],

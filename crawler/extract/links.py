@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 # Browsers strip these from hrefs before resolving.
@@ -18,6 +19,7 @@ _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'`\u3000-\u303f\uff08\uff09\uff0c\u
 _TRAILING = ".,;:!?'\"*_~>"
 
 
+@lru_cache(maxsize=8192)  # pages repeat their hrefs (menus, the text and its container)
 def absolute_link(base: str, href: str | None) -> str | None:
     """``href`` resolved against ``base``, without fragment; None unless http(s).
 

@@ -17,7 +17,12 @@ What goes in (see DESIGN.md for the node ids, kinds and relations):
   touches (mentions, headings, hints, authors, introduced methods), plus their ancestors
   along ``evolved_from`` and the topics they are ``part_of`` (transitively), so lineages and
   topics stay whole without pulling in the entire vocabulary. Vocabulary relations are added
-  only between entities that are in.
+  only between entities that are in;
+- methods learned from the text (graph/discover.py): named by a paper's title or abstract
+  ("VICReg: ...", "We present Momentum Contrast (MoCo)"), with an ``introduces`` edge from
+  that paper, or defined by abbreviation on a page ("gated recurrent units (GRUs)"). Every
+  method, topic and person node from the vocabulary or learned has ``origin``
+  (vocabulary, title, abstract, acronym) and ``confidence`` (1.0 for the vocabulary).
 
 One edge per (source node, target node, relation), keyed by the relation: repeated evidence
 raises ``weight`` (how many times it was seen) and keeps the three best distinct snippets in
@@ -49,6 +54,8 @@ from typing import Iterable, Iterator
 
 import networkx as nx
 
+from graph.discover import LearnedConcept, learn_concepts
+from graph.senses import local_senses
 from graph.linking import link_entities, reading_list_relations, resolve_person_entity
 from graph.store import Store
 from graph.vocabulary import Vocabulary, load_vocabulary
@@ -266,7 +273,9 @@ def link_text(text: str, vocab: Vocabulary,
     [('method:yolo', 2, ['YOLO is fast.', 'YOLO is one-stage.'])]
     """
     found: dict[str, list] = {}
-    for m in link_entities(text[:MAX_LINK_CHARS], vocab, context_entities=context):
+    text = text[:MAX_LINK_CHARS]
+    mentions = link_entities(text, vocab, context_entities=context)
+    for m in local_senses(text, mentions, vocab):
         sentence = m.sentence if len(m.sentence) <= EVIDENCE_CHARS else clip_evidence(
             m.sentence, around=m.surface)
         entry = found.get(m.entity_id)
@@ -535,6 +544,26 @@ class _Builder:
             self.edges.add(src, dst, "links_to", clip_evidence(evidence, around=aid),
                            ref["doc_url"])
 
+    # what was learned from the text
+    def learned(self, concepts: list[LearnedConcept], base: Vocabulary) -> None:
+        best: dict[str, LearnedConcept] = {}
+        for c in concepts:
+            if c.entity_id not in base.entities:
+                if c.entity_id not in best or c.confidence > best[c.entity_id].confidence:
+                    best[c.entity_id] = c
+            if c.paper and c.paper in self.nodes and c.origin in ("title", "abstract"):
+                known = base.get(c.entity_id)
+                if known is not None and known.arxiv_id:
+                    continue  # the vocabulary knows which paper introduced it
+                if (c.paper, c.entity_id, "introduces") not in self.edges.edges:
+                    self.edges.add(c.paper, c.entity_id, "introduces",
+                                   clip_evidence(c.evidence), c.source)
+                self.touched.add(c.entity_id)
+        for eid, c in best.items():
+            if eid in self.nodes:
+                self.nodes[eid].update(origin=c.origin, confidence=c.confidence)
+        self._learned = best
+
     # the vocabulary
     def vocabulary(self) -> None:
         ents = self.vocab.entities
@@ -550,13 +579,17 @@ class _Builder:
                 if nxt in ents and nxt not in included:
                     included.add(nxt)
                     frontier.append(nxt)
+        learned = getattr(self, "_learned", {})
         for eid in sorted(included):
             ent = ents[eid]
+            concept = learned.get(eid)
             self.nodes[eid] = _scalars({
                 "kind": ent.kind, "label": ent.label,
                 "aliases": _join(a for a in ent.aliases if a != ent.label),
                 "year": ent.year, "category": ent.category, "arxiv_id": ent.arxiv_id,
                 "affiliation": ent.affiliation, "chinese_name": ent.chinese_name,
+                "origin": concept.origin if concept else VOCABULARY_SOURCE,
+                "confidence": concept.confidence if concept else 1.0,
             })
         for r in relations:
             src, dst = r["src"], r["dst"]
@@ -616,6 +649,22 @@ class _UrlIndex:
         return self.exact.get(url) or self.loose.get(self._loose(url))
 
 
+def _paper_texts(store: Store) -> Iterator[dict]:
+    for row in store.conn.execute(
+            "SELECT arxiv_id, title, abstract, abs_url FROM papers WHERE status = 'ok'"):
+        yield {"node": paper_id(row["arxiv_id"]), "title": row["title"],
+               "abstract": row["abstract"],
+               "url": row["abs_url"] or f"https://arxiv.org/abs/{row['arxiv_id']}"}
+
+
+def _page_texts(store: Store) -> Iterator[tuple[str, str]]:
+    # Abbreviations are defined early in a text: its first part is enough to learn them.
+    for row in store.conn.execute(
+            f"SELECT url, substr(text, 1, {MAX_LINK_CHARS}) FROM documents WHERE {_LINKABLE}"
+            " AND (instr(text, '(') > 0 OR instr(text, '（') > 0)"):
+        yield row[0], row[1] or ""
+
+
 def build_graph(store: Store, vocab: Vocabulary | None = None, *,
                 workers: int | None = None) -> nx.MultiDiGraph:
     """The knowledge graph of everything in ``store`` (see the module docstring).
@@ -626,12 +675,14 @@ def build_graph(store: Store, vocab: Vocabulary | None = None, *,
     not depend on it.
     """
     vocab = vocab if vocab is not None else load_vocabulary()
+    base_vocab = vocab
     # Millions of small dicts and tuples make the cyclic collector rescan everything again
     # and again; nothing built here forms cycles that need it.
     collecting = gc.isenabled()
     gc.disable()
     linked = None
     try:
+        vocab, concepts = learn_concepts(base_vocab, _paper_texts(store), _page_texts(store))
         builder = _Builder(store, vocab)
         by_url = builder.reading_list()
         contexts = {url: info["context"] for url, info in by_url.items() if info["context"]}
@@ -642,6 +693,7 @@ def build_graph(store: Store, vocab: Vocabulary | None = None, *,
         builder.paper_refs()
         for url, found in linked:
             builder.mentions(page_id(url), found, url)
+        builder.learned(concepts, base_vocab)
         builder.vocabulary()
         return builder.graph()
     finally:

@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import yaml
 
@@ -530,3 +530,29 @@ def _dedupe(items: list[str]) -> list[str]:
             seen.add(item)
             out.append(item)
     return out
+
+
+def extend_vocabulary(vocab: Vocabulary, entities: Iterable[Entity]) -> Vocabulary:
+    """``vocab`` with more entities (learned from text); an alias another entity already
+    has stays with that entity. Returns ``vocab`` itself when there is nothing to add, so
+    matchers built on it are reused.
+
+    >>> v = load_vocabulary()
+    >>> w = extend_vocabulary(v, [Entity("method:moco", "method", "MoCo", ("MoCo", "ResNet"))])
+    >>> w.lookup("moco").id, w.lookup("ResNet").id
+    ('method:moco', 'method:resnet')
+    """
+    entities = [e for e in entities if e.id not in vocab.entities]
+    if not entities:
+        return vocab
+    merged = dict(vocab.entities)
+    by_key = dict(vocab.alias_keys())
+    for e in entities:
+        merged[e.id] = e
+        for alias in e.aliases:
+            for variant in (alias, *alias_variants(alias)):
+                key = alias_key(variant)
+                if key:
+                    by_key.setdefault(key, e.id)
+    return Vocabulary(entities=merged, path=vocab.path, _by_key=by_key,
+                      _people_by_name=vocab._people_by_name)

@@ -370,3 +370,30 @@ def test_linking_speed(vocab):
           f"{count} mentions)")
     assert count > 1000
     assert rate > 1.0
+
+
+# -- the harder gold set: real-style sentences, through the path pages take --------------
+HARD_GOLD = yaml.safe_load((HERE / "fixtures" / "linking_gold_hard.yaml")
+                           .read_text(encoding="utf-8"))
+# Measured on this set when it was written; the test fails if linking gets worse.
+HARD_FLOOR = {"precision": 0.95, "recall": 0.95}
+
+
+def test_precision_and_recall_on_the_harder_gold_set(vocab):
+    from graph.build import link_text
+
+    tp = fp = fn = 0
+    errors = []
+    for s in HARD_GOLD["sentences"]:
+        got = {eid for eid, _, _ in link_text(s["text"], vocab)}
+        expected = set(s["expected"])
+        tp, fp, fn = tp + len(got & expected), fp + len(got - expected), fn + len(expected - got)
+        if got != expected:
+            errors.append(f"{s['text'][:60]!r}: extra {sorted(got - expected)}, "
+                          f"missing {sorted(expected - got)}")
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    print(f"\nharder linking gold ({len(HARD_GOLD['sentences'])} texts): precision "
+          f"{precision:.3f} recall {recall:.3f} (tp {tp}, fp {fp}, fn {fn})")
+    print("\n".join(errors))
+    assert precision >= HARD_FLOOR["precision"] and recall >= HARD_FLOOR["recall"], errors

@@ -58,7 +58,7 @@ from graph.discover import LearnedConcept, learn_concepts
 from graph.senses import local_senses
 from graph.linking import link_entities, reading_list_relations, resolve_person_entity
 from graph.store import Store
-from graph.vocabulary import Vocabulary, load_vocabulary
+from graph.vocabulary import Vocabulary, data_vocabulary, load_vocabulary
 
 GRAPH_FILENAME = "graph.graphml"
 EVIDENCE_CHARS = 300
@@ -712,7 +712,7 @@ def write_default_graph(data_dir: str | Path) -> Path:
 
     store = Store.open_existing(data_dir)
     try:
-        G = build_graph(store)
+        G = build_graph(store, data_vocabulary(data_dir))
     finally:
         store.close()
     return write_graph(G, "graphml", Path(data_dir) / GRAPH_FILENAME)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from graph.export import EXTENSIONS, FORMATS, JSON_READ_BACK, export_bytes, write_graph
 from graph.store import Store, StoreMissing, store_path
+from graph.vocabulary import LOCAL_VOCABULARY, VocabularyError, data_vocabulary
 
 
 class CliError(Exception):
@@ -54,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", parents=[common],
                            help="counts by kind and relation, and the top nodes")
     stats.add_argument("--top", type=int, default=10, help="how many top nodes to list")
+    vocabulary = sub.add_parser("vocabulary", parents=[common],
+                                help="what the graph learned beyond the vocabulary")
+    vocabulary.add_argument("action", choices=["suggest"],
+                            help="suggest: learned methods as vocabulary entries to review")
+    vocabulary.add_argument("-o", "--output", default=None,
+                            help=f"YAML file to write (e.g. <data dir>/{LOCAL_VOCABULARY}, "
+                                 "which the next build merges in); default: stdout")
     return parser
 
 
@@ -72,7 +80,11 @@ def _load(data_dir: Path):
     except sqlite3.DatabaseError as exc:
         raise CliError(f"Cannot read the crawl store {store_path(data_dir)}: {exc}") from None
     try:
-        return build_graph(store)
+        vocab = data_vocabulary(data_dir)
+    except VocabularyError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        return build_graph(store, vocab)
     except sqlite3.DatabaseError as exc:
         raise CliError(f"Cannot read the crawl store {store_path(data_dir)}: {exc}") from None
     finally:
@@ -152,11 +164,30 @@ def cmd_stats(args, out) -> int:
     return 0
 
 
+def cmd_vocabulary(args, out) -> int:
+    from graph.suggest import learned_entries, entries_yaml
+
+    data_dir = _data_dir(args)
+    entries = learned_entries(_load(data_dir))
+    text = entries_yaml(entries, data_dir)
+    if args.output:
+        path = Path(args.output)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"Cannot write {path}: {exc.strerror or exc}") from None
+        print(f"Wrote {len(entries)} learned entries to {path}", file=out)
+    else:
+        print(text, end="", file=out)
+    return 0
+
+
 def main(argv: list[str] | None = None, out=None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 error, 2 usage)."""
     out = out or sys.stdout
     args = _parser().parse_args(argv)  # usage errors exit 2 with the choices listed
-    command = {"build": cmd_build, "export": cmd_export, "stats": cmd_stats}[args.command]
+    command = {"build": cmd_build, "export": cmd_export, "stats": cmd_stats,
+               "vocabulary": cmd_vocabulary}[args.command]
     try:
         return command(args, out)
     except CliError as exc:

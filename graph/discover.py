@@ -352,10 +352,14 @@ def learn_concepts(vocab: Vocabulary, papers: Iterable[dict],
                 eid = f"method:{_slug(concept.label)}-{n}"
                 n += 1
             taken.add(eid)
-            aliases = [a for a in concept.aliases if _globally_linkable(a)]
-            if not aliases:
-                aliases = [concept.aliases[0]]
-            new[eid] = Entity(eid, "method", concept.label, tuple(aliases))
+            free = [a for a in concept.aliases if vocab.lookup(a) is None]
+            # An abbreviation the vocabulary gives another entity names this one only in
+            # its own documents: the node is called by its long form.
+            label = concept.label if concept.label in free else (free or concept.aliases)[0]
+            aliases = [a for a in free if _globally_linkable(a)] or [label]
+            if label not in aliases:
+                aliases.insert(0, label)
+            new[eid] = Entity(eid, "method", label, tuple(aliases))
             existing = eid
         else:
             entity = new[existing]

@@ -556,3 +556,45 @@ def extend_vocabulary(vocab: Vocabulary, entities: Iterable[Entity]) -> Vocabula
                     by_key.setdefault(key, e.id)
     return Vocabulary(entities=merged, path=vocab.path, _by_key=by_key,
                       _people_by_name=vocab._people_by_name)
+
+
+LOCAL_VOCABULARY = "vocabulary.local.yaml"
+
+
+def data_vocabulary(data_dir: str | os.PathLike[str]) -> Vocabulary:
+    """The bundled vocabulary with ``<data_dir>/vocabulary.local.yaml`` merged in, when that
+    file exists: its entries are added, and an entry with a bundled id replaces it. Its
+    entries may refer to bundled ones (``evolved_from: [q-learning]``).
+
+    Raises :class:`VocabularyError` naming the overlay's bad entries.
+    """
+    overlay = Path(data_dir) / LOCAL_VOCABULARY
+    if not overlay.is_file():
+        return load_vocabulary()
+    try:
+        mtime = overlay.stat().st_mtime_ns
+    except OSError as exc:
+        raise VocabularyError(f"{overlay}: cannot read the vocabulary: {exc}") from exc
+    return _merged_cached(str(Path(DEFAULT_PATH).resolve()), str(overlay.resolve()), mtime)
+
+
+@lru_cache(maxsize=4)
+def _merged_cached(base_path: str, overlay_path: str, mtime: int) -> Vocabulary:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base = yaml.load(Path(base_path).read_text(encoding="utf-8"), Loader=loader)
+    try:
+        extra = yaml.load(Path(overlay_path).read_text(encoding="utf-8"), Loader=loader) or {}
+    except yaml.YAMLError as exc:
+        raise VocabularyError(f"{overlay_path}: not valid YAML: {exc}") from exc
+    if not isinstance(extra, dict):
+        raise VocabularyError(f"{overlay_path}: expected a mapping with 'concepts' and/or "
+                              "'people'")
+    merged = dict(base)
+    for section in ("concepts", "people"):
+        items = extra.get(section) or []
+        if not isinstance(items, list):
+            raise VocabularyError(f"{overlay_path}: '{section}' must be a list of entries")
+        ids = {item.get("id") for item in items if isinstance(item, dict)}
+        merged[section] = [e for e in base.get(section) or [] if e.get("id") not in ids] + items
+    return parse_vocabulary(yaml.safe_dump(merged, allow_unicode=True),
+                            f"{overlay_path} (merged with {base_path})")

@@ -186,3 +186,50 @@ def test_what_is_not_a_method():
     assert [not names_a_method(d) for d in acronym_definitions(
         "We use a graphics processing unit (GPU), solid-state drives (SSDs) and report the "
         "mean absolute error (MAE).")] == [True, True, True]
+
+
+def _write_store(data_dir):
+    from graph.store import Store as S
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    src = _store()
+    dst = S(data_dir / "crawl.sqlite")
+    for p in src.papers():
+        dst.upsert_paper(p)
+    for d in src.documents():
+        dst.upsert_document(d)
+    dst.close()
+
+
+def test_vocabulary_suggest_and_the_local_overlay(tmp_path):
+    """`vocabulary suggest` lists what was learned as entries; kept in the data directory's
+    vocabulary.local.yaml, they are vocabulary at the next build."""
+    from tests.test_graph_cli import run
+
+    data = tmp_path / "data"
+    _write_store(data)
+    proc = run("--data-dir", str(data), "vocabulary", "suggest")
+    assert proc.returncode == 0, proc.stderr
+    import yaml as _yaml
+    entries = _yaml.safe_load(proc.stdout)["concepts"]
+    by_id = {e["id"]: e for e in entries}
+    assert by_id["moco"] == {"id": "moco", "name": "MoCo", "kind": "method",
+                             "aliases": ["Momentum Contrast"], "arxiv": "1911.05722"}
+    assert "# MoCo: abstract, confidence 0.8, 2 documents" in proc.stdout
+
+    proc = run("--data-dir", str(data), "vocabulary", "suggest", "-o",
+               str(data / "vocabulary.local.yaml"))
+    assert proc.returncode == 0 and proc.stdout.startswith(f"Wrote {len(entries)} learned")
+    assert run("--data-dir", str(data), "build").returncode == 0
+    import networkx as nx
+    G = nx.read_graphml(data / "graph.graphml", force_multigraph=True)
+    assert G.nodes["method:moco"]["origin"] == "vocabulary"
+    edges = G.get_edge_data("paper:arXiv:1911.05722", "method:moco").values()
+    assert [e["source"] for e in edges if e["rel"] == "introduces"] == ["vocabulary"]
+
+    (data / "vocabulary.local.yaml").write_text(
+        "concepts:\n- id: Bad Id\n  name: x\n  kind: method\n", encoding="utf-8")
+    proc = run("--data-dir", str(data), "build")
+    assert proc.returncode == 1
+    assert "vocabulary.local.yaml" in proc.stderr and "id must be a slug" in proc.stderr
+    assert "Traceback" not in proc.stderr

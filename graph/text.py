@@ -91,16 +91,37 @@ def _detect(sample: str) -> str | None:
     return max(hits, key=lambda k: (hits[k], k == "en"))
 
 
+def _heading(line: str) -> bool:
+    """Whether a line without a sentence end reads as a heading rather than as the first
+    part of a wrapped sentence: short, or in Title Case, or Chinese without a comma.
+
+    >>> _heading("CS231n Convolutional Neural Networks for Visual Recognition")
+    True
+    >>> _heading("the network is trained on ImageNet with a batch of 256 images and")
+    False
+    """
+    if line[-1] in _ENDS or line[-1] in ",，、;；":
+        return False
+    han = len(_HAN_RE.findall(line))
+    if len(line) + han < 40:
+        return True
+    if han:  # Chinese wraps mid-clause, where a comma is rarely far away
+        return len(line) + han < 80 and not re.search("[,，、；;。]", line)
+    words = [w for w in _LATIN_WORD.findall(line) if len(w) > 3]
+    return len(line) < 160 and len(words) >= 2 and \
+        sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
 def _paragraphs(text: str):
     """Blank lines end paragraphs. A single newline is a PDF line wrap (joined) unless the
-    line before is short like a heading (not ending in a comma) or the next is a list item,
-    and the next line does not go on in lower case."""
+    line before is a heading (see _heading) or the next is a list item, and the next line
+    does not go on in lower case. (HTML text has one line per block: a title glued to the
+    first sentence would lead the summary and make keywords across the two.)"""
     for block in _PARAGRAPH.split(text.replace("\r\n", "\n").replace("\r", "\n")):
         buf, prev = "", ""
         for line in filter(None, (ln.strip() for ln in block.split("\n"))):
             # Han characters are twice as wide: 20 of them make a short line
-            if buf and not line[0].islower() and (_BULLET.match(line) or (
-                    len(prev) + len(_HAN_RE.findall(prev)) < 40 and prev[-1] not in ",，、")):
+            if buf and not line[0].islower() and (_BULLET.match(line) or _heading(prev)):
                 yield buf
                 buf = ""
             if not buf:

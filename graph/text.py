@@ -328,6 +328,17 @@ def summarize(text: str | None, lang: str | None = None, sentences: int = 3) -> 
     return joiner.join(_clip(sents[i], lang) for i in sorted(chosen))
 
 
+@lru_cache(maxsize=65536)
+def _verbish(lower: str) -> bool:
+    """A verb or an adverb, which ends a keyword phrase: 'publishes', 'substantially'.
+
+    >>> _verbish("publishes"), _verbish("mainly"), _verbish("family"), _verbish("learning")
+    (True, True, False, False)
+    """
+    return lower in _stopwords.VERBS or (
+        len(lower) > 4 and lower.endswith("ly") and lower not in _stopwords.NOT_ADVERBS)
+
+
 def _display(key: str, forms: Counter) -> str:
     """The singular form if the text has it (CNN, not CNNs), else the most frequent."""
     return min(forms, key=lambda f: (f.lower() != key, -forms[f], len(f), f))
@@ -336,34 +347,50 @@ def _display(key: str, forms: Counter) -> str:
 def keywords(text: str | None, lang: str | None = None, k: int = 10) -> list[str]:
     """About `k` keywords in the document's language, best first.
 
-    Latin-script text: phrases of 1-3 content words between stopwords and punctuation,
-    scored by frequency and length with nested phrases discounted (C-value); lower-case
-    except acronyms and CamelCase (CNN, R-CNN, ResNet); one form per word, never both
-    "network" and "networks". Chinese: jieba words by TF-IDF, English terms kept whole.
+    Phrases of 1-3 content words, never across a stopword, a verb or adverb (English), a
+    punctuation mark, a sentence or a heading, scored by frequency and length with nested
+    phrases discounted (C-value). Latin script: lower-case except acronyms and CamelCase
+    (CNN, R-CNN, ResNet); one form per word, never both "network" and "networks".
+    Chinese: phrases of jieba words, weighed by the words' IDF, English terms kept whole.
 
     >>> keywords("CNNs use convolution. A CNN stacks convolutional layers. "
     ...          "Convolutional layers learn filters.", k=3)
     ['convolutional layers', 'CNN', 'convolution']
+    >>> keywords("目标检测算法很多。目标检测需要边界框。边界框回归很重要。", "zh", k=2)
+    ['边界框', '目标检测']
     """
     lang, sents = _document(text or "", lang)
-    if lang in CJK_LANGS:
-        return _keywords_cjk(sents, lang, k)
+    if lang == "ja":
+        counts = Counter(r for s in sents for r in _JA_TERM.findall(s))
+        return sorted(counts, key=lambda w: (-counts[w], w))[:k]
+    if lang == "zh":
+        return _rank_phrases(*_zh_runs(sents), k, _zh_weight())
     stop = _stopwords.STOP.get(lang, _stopwords.EN)
     runs: list[list[str]] = []  # stretches of content words between stopwords and punctuation
     seen: list[tuple[str, str]] = []  # (key, form as written) in document order
     for s in sents:
         run: list[str] = []
+        # In a Title Case heading capitals say nothing; at a sentence start neither.
+        title = s[-1] not in _ENDS and _heading(s)
         for pos, word in enumerate(_TOKEN.findall(_URL.sub(" . ", s)) + ["."]):
             lower = word.lower()
-            if word[0].isalpha() and len(word) > 1 and lower not in stop:
-                # Acronyms and CamelCase keep their case; capitals at a sentence start do not.
-                keep = not word[1:].islower() or (pos and word[0].isupper())
+            if word[0].isalpha() and len(word) > 1 and lower not in stop \
+                    and (lang != "en" or not _verbish(lower)):
+                # Acronyms and CamelCase keep their case.
+                keep = not word[1:].islower() or (pos and word[0].isupper() and not title)
                 key = _key(lower)
                 seen.append((key, word if keep else lower))
                 run.append(key)
             elif run:
                 runs.append(run)
                 run = []
+    return _rank_phrases(runs, seen, k)
+
+
+def _rank_phrases(runs: list[list[str]], seen: list[tuple[str, str]], k: int,
+                  weight=None, joiner=" ") -> list[str]:
+    """The best `k` phrases of 1-3 consecutive words of the runs, by C-value times the
+    mean `weight` of their words; `seen` gives the written forms in document order."""
     counts = Counter(tuple(r[i:i + n]) for r in runs for n in (1, 2, 3)
                      for i in range(len(r) - n + 1))
     forms: defaultdict[str, Counter] = defaultdict(Counter)
@@ -385,8 +412,9 @@ def keywords(text: str | None, lang: str | None = None, k: int = 10) -> list[str
     for phrase, n in counts.items():
         held = holders.get(phrase)
         own = n - (sum(held) / len(held) if held else 0)
-        if phrase not in absorbed:
-            scores[phrase] = own * (1 + math.log2(len(phrase))) if n > 1 else 0.3
+        if phrase not in absorbed and (weight is None or weight(phrase[0]) is not None):
+            boost = 1.0 if weight is None else sum(weight(w) or 1.0 for w in phrase) / len(phrase)
+            scores[phrase] = (own * (1 + math.log2(len(phrase))) if n > 1 else 0.3) * boost
     out: list[str] = []
     taken: list[set] = []
     first = {key: i for i, (key, _) in reversed(list(enumerate(seen)))}
@@ -397,26 +425,67 @@ def keywords(text: str | None, lang: str | None = None, k: int = 10) -> list[str
             continue
         if scores[phrase] > 0 and not any(words <= t or t <= words for t in taken):
             taken.append(words)
-            out.append(" ".join(_display(w, forms[w]) for w in phrase))
+            out.append(_join([_display(w, forms[w]) for w in phrase]))
             if len(out) >= k:
                 break
     return out
 
 
-def _keywords_cjk(sents: list[str], lang: str, k: int) -> list[str]:
-    """Chinese: TF-IDF with jieba's IDF table (English terms get the median IDF, as method
-    names they are rarely common words). Japanese: the most frequent kanji/katakana runs."""
-    if lang == "ja":
-        counts = Counter(r for s in sents for r in _JA_TERM.findall(s))
-        return sorted(counts, key=lambda w: (-counts[w], w))[:k]
+def _join(words: list[str]) -> str:
+    """Words of a phrase: Chinese ones touch, others take a space (残差网络, Wasserstein 距离)."""
+    out = words[0]
+    for w in words[1:]:
+        out += w if _HAN_RE.match(out[-1]) and _HAN_RE.match(w[0]) else " " + w
+    return out
+
+
+# Characters that, as a jieba word of their own, end a Chinese phrase.
+_ZH_BREAK = frozenset(["基于", "来自", "哪些", "之上", "相比", "以便", *"的了是在和与及或等把被对将从由向为就都也而且并其每各该此这那有中上下个种用让使到"])
+
+
+def _zh_runs(sents: list[str]) -> tuple[list[list[str]], list[tuple[str, str]]]:
+    """Runs of Chinese content words (jieba) and English terms between stopwords and
+    punctuation (spaces do not end a run: 条件 GAN); single characters join a phrase
+    ("边界" + "框") but never start one."""
+    runs: list[list[str]] = []
+    seen: list[tuple[str, str]] = []
+    jieba = _jieba()
+    for s in sents:
+        run: list[str] = []
+        last = 0
+        for m in (*_ZH_TOKEN.finditer(s), None):
+            if m is None or s[last:m.start()].strip():  # punctuation in between
+                if run:
+                    runs.append(run)
+                run = []
+            if m is None:
+                break
+            last = m.end()
+            han = bool(_HAN_RE.match(m.group()))
+            for w in jieba.lcut(m.group()) if han else [m.group()]:
+                if (han and w not in _stopwords.ZH and w not in _ZH_BREAK and (len(w) > 1 or run)) \
+                        or (not han and len(w) > 1 and w.lower() not in _stopwords.EN):
+                    key = w if han else _key(w)
+                    seen.append((key, w))
+                    run.append(key)
+                elif run:
+                    runs.append(run)
+                    run = []
+    return runs, seen
+
+
+@lru_cache(maxsize=1)
+def _zh_weight():
+    """A word's IDF over the median IDF, cubed: the IDF must outweigh the counts of "模型"
+    and "训练" (English terms: 1, as method names they are rarely common words); None for a
+    lone character, which may not start a phrase."""
     idf, median = _zh_idf()
-    forms: defaultdict[str, Counter] = defaultdict(Counter)
-    for w in (w for s in sents for w in _terms(s, "zh")):
-        if not w.isascii() or (len(w) > 1 and w[0].isalpha()):  # no "x" or "3x3"
-            forms[_key(w)][w if not w[1:].islower() else w.lower()] += 1
-    scores = {w: sum(f.values()) * (median if w.isascii() else idf.get(w, median))
-              for w, f in forms.items()}
-    return [_display(w, forms[w]) for w in sorted(scores, key=lambda w: (-scores[w], w))[:k]]
+
+    def weight(word: str) -> float | None:
+        if _HAN_RE.match(word):
+            return (idf.get(word, median) / median) ** 3 if len(word) > 1 else None
+        return 1.0
+    return weight
 
 
 def text_fingerprint(text: str | None) -> str:

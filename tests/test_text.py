@@ -215,7 +215,8 @@ def test_keywords_keep_acronyms_and_drop_urls():
 
 def test_keywords_of_chinese_cnn_text():
     words = keywords(ZH_CNN)
-    assert "卷积" in words and "神经网络" in words
+    # the compound, not its jieba pieces "卷积" and "神经网络"
+    assert words[0] == "卷积神经网络" and "卷积" not in words and "神经网络" not in words
     assert 5 <= len(words) <= 10
     assert all(len(w) > 1 for w in words)
     assert not any(w in {"的", "是", "一种", "用于", "通过"} for w in words)

@@ -421,14 +421,18 @@ def _rank_phrases(runs: list[list[str]], seen: list[tuple[str, str]], k: int,
     # Ties go to the phrase met first: titles and opening sentences name the subject.
     for phrase in sorted(scores, key=lambda p: (-round(scores[p], 9), first[p[0]], p)):
         words = set(phrase)
-        if len(phrase) == 1 and phrase[0] in _stopwords.WEAK:
-            continue
+        if (len(phrase) == 1 and phrase[0] in _stopwords.WEAK) or phrase[-1].endswith(_ADJECTIVE):
+            continue  # a noun phrase does not end in an adjective: "CS231n convolutional neural"
         if scores[phrase] > 0 and not any(words <= t or t <= words for t in taken):
             taken.append(words)
             out.append(_join([_display(w, forms[w]) for w in phrase]))
             if len(out) >= k:
                 break
     return out
+
+
+# Endings of adjectives only (not of nouns such as "proposal", "tutorial", "signal").
+_ADJECTIVE = ("ional", "ural", "ical", "ous")
 
 
 def _join(words: list[str]) -> str:

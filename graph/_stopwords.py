@@ -55,7 +55,7 @@ went whole wide won
 # "maps" or "models"): a phrase never runs across them ("Deep Learning publishes practical
 # tutorials" gives "deep learning" and "practical tutorials").
 _VERB_STEMS = """
-accept achieve act add adopt aim allow apply approximate argue attain attend become begin
+accept achieve act add adopt aim allow apply approximate argue assume attain attend become begin
 believe bring build capture cause choose combine compare compress compute contain
 contribute convert create decide decode define demonstrate depend describe design
 determine develop discuss downsample drop enable encode enforce enjoy ensure estimate

@@ -212,11 +212,24 @@ def _zh_idf() -> tuple[dict[str, float], float]:
 
 
 @lru_cache(maxsize=8192)
+def _zh_pieces(sentence: str) -> tuple[tuple[str, bool], ...]:
+    """jieba words of the Chinese runs, Latin terms (R-CNN, ResNet) kept whole, each with
+    whether punctuation comes before it (a space does not count: 条件 GAN is one phrase)."""
+    jieba = _jieba()
+    out: list[tuple[str, bool]] = []
+    last = 0
+    for m in _ZH_TOKEN.finditer(sentence):
+        cut = bool(sentence[last:m.start()].strip())
+        last = m.end()
+        for w in jieba.lcut(m.group()) if _HAN_RE.match(m.group()) else [m.group()]:
+            out.append((w, cut))
+            cut = False
+    return tuple(out)
+
+
 def _zh_words(sentence: str) -> tuple[str, ...]:
     """jieba words of the Chinese runs; Latin terms (R-CNN, ResNet) kept whole."""
-    jieba = _jieba()
-    return tuple(w for m in _ZH_TOKEN.finditer(sentence)
-                 for w in (jieba.lcut(m.group()) if _HAN_RE.match(m.group()) else [m.group()]))
+    return tuple(w for w, _ in _zh_pieces(sentence))
 
 
 @lru_cache(maxsize=65536)
@@ -453,28 +466,22 @@ def _zh_runs(sents: list[str]) -> tuple[list[list[str]], list[tuple[str, str]]]:
     ("边界" + "框") but never start one."""
     runs: list[list[str]] = []
     seen: list[tuple[str, str]] = []
-    jieba = _jieba()
     for s in sents:
         run: list[str] = []
-        last = 0
-        for m in (*_ZH_TOKEN.finditer(s), None):
-            if m is None or s[last:m.start()].strip():  # punctuation in between
-                if run:
-                    runs.append(run)
+        for w, cut in (*_zh_pieces(s), ("。", True)):
+            if cut and run:
+                runs.append(run)
                 run = []
-            if m is None:
-                break
-            last = m.end()
-            han = bool(_HAN_RE.match(m.group()))
-            for w in jieba.lcut(m.group()) if han else [m.group()]:
-                if (han and w not in _stopwords.ZH and w not in _ZH_BREAK and (len(w) > 1 or run)) \
-                        or (not han and len(w) > 1 and w.lower() not in _stopwords.EN):
-                    key = w if han else _key(w)
-                    seen.append((key, w))
-                    run.append(key)
-                elif run:
-                    runs.append(run)
-                    run = []
+            han = bool(_HAN_RE.match(w))
+            if (han and w not in _stopwords.ZH and w not in _ZH_BREAK and (len(w) > 1 or run)) \
+                    or (not han and len(w) > 1 and w[0].isalpha()
+                        and w.lower() not in _stopwords.EN):
+                key = w if han else _key(w)
+                seen.append((key, w))
+                run.append(key)
+            elif run:
+                runs.append(run)
+                run = []
     return runs, seen
 
 

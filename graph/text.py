@@ -401,7 +401,7 @@ def keywords(text: str | None, lang: str | None = None, k: int = 10) -> list[str
 
 
 def _rank_phrases(runs: list[list[str]], seen: list[tuple[str, str]], k: int,
-                  weight=None, joiner=" ") -> list[str]:
+                  weight=None) -> list[str]:
     """The best `k` phrases of 1-3 consecutive words of the runs, by C-value times the
     mean `weight` of their words; `seen` gives the written forms in document order."""
     counts = Counter(tuple(r[i:i + n]) for r in runs for n in (1, 2, 3)

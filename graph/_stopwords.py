@@ -44,7 +44,7 @@ compute computes computed gave run runs ran took allowed
 # "deep learning") but poor keywords alone.
 WEAK = frozenset("""
 big bigger classic common connected current deep deeper deepest difficult early earlier easy
-effective efficient entire especially famous fast faster final full fully generate generates
+effective efficient end entire especially famous fast faster final full fully generate generates
 global hard high highly key known late later learned little local long longer low main major
 modern novel old original particular popular produce produces real short shorter similar
 simpler single slow slower standard strong stronger today true typical typically various weak
@@ -89,8 +89,8 @@ VERBS = frozenset(f for stem in _VERB_STEMS for f in _forms(stem)) | frozenset(_
 # Past forms that name things as adjectives ("learned features", "pretrained models",
 # "fine-tuned") stay words; the base forms that are nouns too stay as well.
 VERBS -= frozenset("approximate transform learned trained design designs scale scales match matches drop drops "
-                   "support supports report reports update updates return returns share "
-                   "shares switch switches walk walks speed speeds mix rise lack"
+                   "support supports report reports update updates return returns shared "
+                   "switch switches walk walks speed speeds mix rise lack"
                    .split())
 # -ly words that are not adverbs
 NOT_ADVERBS = frozenset("anomaly assembly butterfly family fly italy july monopoly ply "

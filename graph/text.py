@@ -380,7 +380,7 @@ def keywords(text: str | None, lang: str | None = None, k: int = 10) -> list[str
         return _rank_phrases(*_zh_runs(sents), k, _zh_weight())
     stop = _stopwords.STOP.get(lang, _stopwords.EN)
     runs: list[list[str]] = []  # stretches of content words between stopwords and punctuation
-    seen: list[tuple[str, str]] = []  # (key, form as written) in document order
+    seen: list[tuple[str, str, bool]] = []  # (key, form, case folded?) in document order
     for s in sents:
         run: list[str] = []
         # In a Title Case heading capitals say nothing; at a sentence start neither.
@@ -392,7 +392,8 @@ def keywords(text: str | None, lang: str | None = None, k: int = 10) -> list[str
                 # Acronyms and CamelCase keep their case.
                 keep = not word[1:].islower() or (pos and word[0].isupper() and not title)
                 key = _key(lower)
-                seen.append((key, word if keep else lower))
+                # a capital folded away is the form shown only if the text has no other
+                seen.append((key, word if keep else lower, not keep and word[0].isupper()))
                 run.append(key)
             elif run:
                 runs.append(run)
@@ -400,15 +401,19 @@ def keywords(text: str | None, lang: str | None = None, k: int = 10) -> list[str
     return _rank_phrases(runs, seen, k)
 
 
-def _rank_phrases(runs: list[list[str]], seen: list[tuple[str, str]], k: int,
+def _rank_phrases(runs: list[list[str]], seen: list[tuple[str, str, bool]], k: int,
                   weight=None) -> list[str]:
     """The best `k` phrases of 1-3 consecutive words of the runs, by C-value times the
-    mean `weight` of their words; `seen` gives the written forms in document order."""
+    mean `weight` of their words; `seen` gives the forms in document order, and whether
+    each is a capital folded to lower case (the form shown only for want of another)."""
     counts = Counter(tuple(r[i:i + n]) for r in runs for n in (1, 2, 3)
                      for i in range(len(r) - n + 1))
     forms: defaultdict[str, Counter] = defaultdict(Counter)
-    for (key, form), n in Counter(seen).items():
-        forms[key][form] = n
+    folded: defaultdict[str, Counter] = defaultdict(Counter)
+    for (key, form, fold), n in Counter(seen).items():
+        (folded if fold else forms)[key][form] = n
+    for key, found in folded.items():
+        forms.setdefault(key, found)
     # C-value: a phrase's count minus the mean count of the repeated longer phrases holding
     # it, with a bonus for length. A phrase only ever seen inside one longer phrase is left
     # to that phrase ("selective" in "selective search"); phrases seen once rank last.
@@ -430,7 +435,7 @@ def _rank_phrases(runs: list[list[str]], seen: list[tuple[str, str]], k: int,
             scores[phrase] = (own * (1 + math.log2(len(phrase))) if n > 1 else 0.3) * boost
     out: list[str] = []
     taken: list[set] = []
-    first = {key: i for i, (key, _) in reversed(list(enumerate(seen)))}
+    first = {key: i for i, (key, *_) in reversed(list(enumerate(seen)))}
     # Ties go to the phrase met first: titles and opening sentences name the subject.
     for phrase in sorted(scores, key=lambda p: (-round(scores[p], 9), first[p[0]], p)):
         words = set(phrase)
@@ -438,10 +443,20 @@ def _rank_phrases(runs: list[list[str]], seen: list[tuple[str, str]], k: int,
             continue  # a noun phrase does not end in an adjective: "CS231n convolutional neural"
         if scores[phrase] > 0 and not any(words <= t or t <= words for t in taken):
             taken.append(words)
-            out.append(_join([_display(w, forms[w]) for w in phrase]))
+            out.append(_join(_phrase_case([_display(w, forms[w]) for w in phrase], forms)))
             if len(out) >= k:
                 break
     return out
+
+
+def _phrase_case(words: list[str], forms) -> list[str]:
+    """One case per phrase: beside a lower-case word, a Capitalised one the text also
+    writes in lower case is lowered ("ordinary neural networks", not "ordinary Neural
+    Networks"); names stay ("Markov chains", "Faster R-CNN")."""
+    if not any(w.islower() for w in words):
+        return words
+    return [w.lower() if w[:1].isupper() and w[1:].islower() and w.lower() in forms[_key(w.lower())]
+            else w for w in words]
 
 
 # Endings of adjectives only (not of nouns such as "proposal", "tutorial", "signal").
@@ -460,12 +475,12 @@ def _join(words: list[str]) -> str:
 _ZH_BREAK = frozenset(["基于", "来自", "哪些", "之上", "相比", "以便", *"的了是在和与及或等把被对将从由向为就都也而且并其每各该此这那有中上下个种用让使到"])
 
 
-def _zh_runs(sents: list[str]) -> tuple[list[list[str]], list[tuple[str, str]]]:
+def _zh_runs(sents: list[str]) -> tuple[list[list[str]], list[tuple[str, str, bool]]]:
     """Runs of Chinese content words (jieba) and English terms between stopwords and
     punctuation (spaces do not end a run: 条件 GAN); single characters join a phrase
     ("边界" + "框") but never start one."""
     runs: list[list[str]] = []
-    seen: list[tuple[str, str]] = []
+    seen: list[tuple[str, str, bool]] = []
     for s in sents:
         run: list[str] = []
         for w, cut in (*_zh_pieces(s), ("。", True)):
@@ -477,7 +492,7 @@ def _zh_runs(sents: list[str]) -> tuple[list[list[str]], list[tuple[str, str]]]:
                     or (not han and len(w) > 1 and w[0].isalpha()
                         and w.lower() not in _stopwords.EN):
                 key = w if han else _key(w)
-                seen.append((key, w))
+                seen.append((key, w, False))
                 run.append(key)
             elif run:
                 runs.append(run)

@@ -44,12 +44,57 @@ compute computes computed gave run runs ran took allowed
 # "deep learning") but poor keywords alone.
 WEAK = frozenset("""
 big bigger classic common connected current deep deeper deepest difficult early earlier easy
-effective efficient entire especially famous fast faster final full fully generate generates
+effective efficient end entire especially famous fast faster final full fully generate generates
 global hard high highly key known late later learned little local long longer low main major
 modern novel old original particular popular produce produces real short shorter similar
 simpler single slow slower standard strong stronger today true typical typically various weak
 went whole wide won
 """.split())
+
+# Verbs of technical prose in the forms whose use as a noun is rare ("publishes", not
+# "maps" or "models"): a phrase never runs across them ("Deep Learning publishes practical
+# tutorials" gives "deep learning" and "practical tutorials").
+_VERB_STEMS = """
+accept achieve act add adopt aim allow apply approximate argue assume attain attend become begin
+believe bring build capture cause choose combine compare compress compute contain
+contribute convert create decide decode define demonstrate depend describe design
+determine develop discuss downsample drop enable encode enforce enjoy ensure estimate
+evaluate exceed exist explain explore express extend extract fail feed fit focus follow
+generalize generalise happen help hold ignore illustrate implement imply improve include
+indicate introduce investigate involve keep lack land lead learn leverage lie look
+maintain match memorise memorize minimize minimise mix motivate move normalize normalise
+notice observe obtain offer operate outperform pass perform pick predict prefer prepare
+present prevent produce propose prove provide publish push reach read realize recover
+reduce refine rely remain remove replace report represent require restore return reveal
+rise scale select share shrink simplify slide smooth solve speed suffer suggest support
+surpass switch tackle tend train transform treat try turn unroll update utilize vary walk
+write yield
+""".split()
+_IRREGULAR = """
+began brought built chose drawn drew fed fell felt found gave given grew held kept knew
+known laid led left lent lay lies made meant met paid rose saw seen sent shown shrank sped
+spent split stood taught thought told took understood went won wrote written
+""".split()
+
+
+def _forms(stem: str) -> set[str]:
+    base = stem[:-1] if stem.endswith("e") else stem
+    third = stem[:-1] + "ies" if stem.endswith("y") and stem[-2] not in "aeiou" else \
+        stem + "es" if stem.endswith(("s", "x", "z", "ch", "sh")) else stem + "s"
+    past = stem[:-1] + "ied" if third.endswith("ies") else base + "ed"
+    return {stem, third, past}
+
+
+VERBS = frozenset(f for stem in _VERB_STEMS for f in _forms(stem)) | frozenset(_IRREGULAR)
+# Past forms that name things as adjectives ("learned features", "pretrained models",
+# "fine-tuned") stay words; the base forms that are nouns too stay as well.
+VERBS -= frozenset("approximate transform learned trained design designs scale scales match matches drop drops "
+                   "support supports report reports update updates return returns shared "
+                   "switch switches walk walks speed speeds mix rise lack"
+                   .split())
+# -ly words that are not adverbs
+NOT_ADVERBS = frozenset("anomaly assembly butterfly family fly italy july monopoly ply "
+                        "reply supply".split())
 
 # Chinese function words and generic verbs; single characters are dropped separately.
 ZH = frozenset("""

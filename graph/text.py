@@ -91,16 +91,37 @@ def _detect(sample: str) -> str | None:
     return max(hits, key=lambda k: (hits[k], k == "en"))
 
 
+def _heading(line: str) -> bool:
+    """Whether a line without a sentence end reads as a heading rather than as the first
+    part of a wrapped sentence: short, or in Title Case, or Chinese without a comma.
+
+    >>> _heading("CS231n Convolutional Neural Networks for Visual Recognition")
+    True
+    >>> _heading("the network is trained on ImageNet with a batch of 256 images and")
+    False
+    """
+    if line[-1] in _ENDS or line[-1] in ",，、;；":
+        return False
+    han = len(_HAN_RE.findall(line))
+    if len(line) + han < 40:
+        return True
+    if han:  # Chinese wraps mid-clause, where a comma is rarely far away
+        return len(line) + han < 80 and not re.search("[,，、；;。]", line)
+    words = [w for w in _LATIN_WORD.findall(line) if len(w) > 3]
+    return len(line) < 160 and len(words) >= 2 and \
+        sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
 def _paragraphs(text: str):
     """Blank lines end paragraphs. A single newline is a PDF line wrap (joined) unless the
-    line before is short like a heading (not ending in a comma) or the next is a list item,
-    and the next line does not go on in lower case."""
+    line before is a heading (see _heading) or the next is a list item, and the next line
+    does not go on in lower case. (HTML text has one line per block: a title glued to the
+    first sentence would lead the summary and make keywords across the two.)"""
     for block in _PARAGRAPH.split(text.replace("\r\n", "\n").replace("\r", "\n")):
         buf, prev = "", ""
         for line in filter(None, (ln.strip() for ln in block.split("\n"))):
             # Han characters are twice as wide: 20 of them make a short line
-            if buf and not line[0].islower() and (_BULLET.match(line) or (
-                    len(prev) + len(_HAN_RE.findall(prev)) < 40 and prev[-1] not in ",，、")):
+            if buf and not line[0].islower() and (_BULLET.match(line) or _heading(prev)):
                 yield buf
                 buf = ""
             if not buf:
@@ -191,11 +212,24 @@ def _zh_idf() -> tuple[dict[str, float], float]:
 
 
 @lru_cache(maxsize=8192)
+def _zh_pieces(sentence: str) -> tuple[tuple[str, bool], ...]:
+    """jieba words of the Chinese runs, Latin terms (R-CNN, ResNet) kept whole, each with
+    whether punctuation comes before it (a space does not count: 条件 GAN is one phrase)."""
+    jieba = _jieba()
+    out: list[tuple[str, bool]] = []
+    last = 0
+    for m in _ZH_TOKEN.finditer(sentence):
+        cut = bool(sentence[last:m.start()].strip())
+        last = m.end()
+        for w in jieba.lcut(m.group()) if _HAN_RE.match(m.group()) else [m.group()]:
+            out.append((w, cut))
+            cut = False
+    return tuple(out)
+
+
 def _zh_words(sentence: str) -> tuple[str, ...]:
     """jieba words of the Chinese runs; Latin terms (R-CNN, ResNet) kept whole."""
-    jieba = _jieba()
-    return tuple(w for m in _ZH_TOKEN.finditer(sentence)
-                 for w in (jieba.lcut(m.group()) if _HAN_RE.match(m.group()) else [m.group()]))
+    return tuple(w for w, _ in _zh_pieces(sentence))
 
 
 @lru_cache(maxsize=65536)
@@ -307,6 +341,17 @@ def summarize(text: str | None, lang: str | None = None, sentences: int = 3) -> 
     return joiner.join(_clip(sents[i], lang) for i in sorted(chosen))
 
 
+@lru_cache(maxsize=65536)
+def _verbish(lower: str) -> bool:
+    """A verb or an adverb, which ends a keyword phrase: 'publishes', 'substantially'.
+
+    >>> _verbish("publishes"), _verbish("mainly"), _verbish("family"), _verbish("learning")
+    (True, True, False, False)
+    """
+    return lower in _stopwords.VERBS or (
+        len(lower) > 4 and lower.endswith("ly") and lower not in _stopwords.NOT_ADVERBS)
+
+
 def _display(key: str, forms: Counter) -> str:
     """The singular form if the text has it (CNN, not CNNs), else the most frequent."""
     return min(forms, key=lambda f: (f.lower() != key, -forms[f], len(f), f))
@@ -315,39 +360,60 @@ def _display(key: str, forms: Counter) -> str:
 def keywords(text: str | None, lang: str | None = None, k: int = 10) -> list[str]:
     """About `k` keywords in the document's language, best first.
 
-    Latin-script text: phrases of 1-3 content words between stopwords and punctuation,
-    scored by frequency and length with nested phrases discounted (C-value); lower-case
-    except acronyms and CamelCase (CNN, R-CNN, ResNet); one form per word, never both
-    "network" and "networks". Chinese: jieba words by TF-IDF, English terms kept whole.
+    Phrases of 1-3 content words, never across a stopword, a verb or adverb (English), a
+    punctuation mark, a sentence or a heading, scored by frequency and length with nested
+    phrases discounted (C-value). Latin script: lower-case except acronyms and CamelCase
+    (CNN, R-CNN, ResNet); one form per word, never both "network" and "networks".
+    Chinese: phrases of jieba words, weighed by the words' IDF, English terms kept whole.
 
     >>> keywords("CNNs use convolution. A CNN stacks convolutional layers. "
     ...          "Convolutional layers learn filters.", k=3)
     ['convolutional layers', 'CNN', 'convolution']
+    >>> keywords("目标检测算法很多。目标检测需要边界框。边界框回归很重要。", "zh", k=2)
+    ['边界框', '目标检测']
     """
     lang, sents = _document(text or "", lang)
-    if lang in CJK_LANGS:
-        return _keywords_cjk(sents, lang, k)
+    if lang == "ja":
+        counts = Counter(r for s in sents for r in _JA_TERM.findall(s))
+        return sorted(counts, key=lambda w: (-counts[w], w))[:k]
+    if lang == "zh":
+        return _rank_phrases(*_zh_runs(sents), k, _zh_weight())
     stop = _stopwords.STOP.get(lang, _stopwords.EN)
     runs: list[list[str]] = []  # stretches of content words between stopwords and punctuation
-    seen: list[tuple[str, str]] = []  # (key, form as written) in document order
+    seen: list[tuple[str, str, bool]] = []  # (key, form, case folded?) in document order
     for s in sents:
         run: list[str] = []
+        # In a Title Case heading capitals say nothing; at a sentence start neither.
+        title = s[-1] not in _ENDS and _heading(s)
         for pos, word in enumerate(_TOKEN.findall(_URL.sub(" . ", s)) + ["."]):
             lower = word.lower()
-            if word[0].isalpha() and len(word) > 1 and lower not in stop:
-                # Acronyms and CamelCase keep their case; capitals at a sentence start do not.
-                keep = not word[1:].islower() or (pos and word[0].isupper())
+            if word[0].isalpha() and len(word) > 1 and lower not in stop \
+                    and (lang != "en" or not _verbish(lower)):
+                # Acronyms and CamelCase keep their case.
+                keep = not word[1:].islower() or (pos and word[0].isupper() and not title)
                 key = _key(lower)
-                seen.append((key, word if keep else lower))
+                # a capital folded away is the form shown only if the text has no other
+                seen.append((key, word if keep else lower, not keep and word[0].isupper()))
                 run.append(key)
             elif run:
                 runs.append(run)
                 run = []
+    return _rank_phrases(runs, seen, k)
+
+
+def _rank_phrases(runs: list[list[str]], seen: list[tuple[str, str, bool]], k: int,
+                  weight=None) -> list[str]:
+    """The best `k` phrases of 1-3 consecutive words of the runs, by C-value times the
+    mean `weight` of their words; `seen` gives the forms in document order, and whether
+    each is a capital folded to lower case (the form shown only for want of another)."""
     counts = Counter(tuple(r[i:i + n]) for r in runs for n in (1, 2, 3)
                      for i in range(len(r) - n + 1))
     forms: defaultdict[str, Counter] = defaultdict(Counter)
-    for (key, form), n in Counter(seen).items():
-        forms[key][form] = n
+    folded: defaultdict[str, Counter] = defaultdict(Counter)
+    for (key, form, fold), n in Counter(seen).items():
+        (folded if fold else forms)[key][form] = n
+    for key, found in folded.items():
+        forms.setdefault(key, found)
     # C-value: a phrase's count minus the mean count of the repeated longer phrases holding
     # it, with a bonus for length. A phrase only ever seen inside one longer phrase is left
     # to that phrase ("selective" in "selective search"); phrases seen once rank last.
@@ -364,38 +430,88 @@ def keywords(text: str | None, lang: str | None = None, k: int = 10) -> list[str
     for phrase, n in counts.items():
         held = holders.get(phrase)
         own = n - (sum(held) / len(held) if held else 0)
-        if phrase not in absorbed:
-            scores[phrase] = own * (1 + math.log2(len(phrase))) if n > 1 else 0.3
+        if phrase not in absorbed and (weight is None or weight(phrase[0]) is not None):
+            boost = 1.0 if weight is None else sum(weight(w) or 1.0 for w in phrase) / len(phrase)
+            scores[phrase] = (own * (1 + math.log2(len(phrase))) if n > 1 else 0.3) * boost
     out: list[str] = []
     taken: list[set] = []
-    first = {key: i for i, (key, _) in reversed(list(enumerate(seen)))}
+    first = {key: i for i, (key, *_) in reversed(list(enumerate(seen)))}
     # Ties go to the phrase met first: titles and opening sentences name the subject.
     for phrase in sorted(scores, key=lambda p: (-round(scores[p], 9), first[p[0]], p)):
         words = set(phrase)
-        if len(phrase) == 1 and phrase[0] in _stopwords.WEAK:
-            continue
+        if (len(phrase) == 1 and phrase[0] in _stopwords.WEAK) or phrase[-1].endswith(_ADJECTIVE):
+            continue  # a noun phrase does not end in an adjective: "CS231n convolutional neural"
         if scores[phrase] > 0 and not any(words <= t or t <= words for t in taken):
             taken.append(words)
-            out.append(" ".join(_display(w, forms[w]) for w in phrase))
+            out.append(_join(_phrase_case([_display(w, forms[w]) for w in phrase], forms)))
             if len(out) >= k:
                 break
     return out
 
 
-def _keywords_cjk(sents: list[str], lang: str, k: int) -> list[str]:
-    """Chinese: TF-IDF with jieba's IDF table (English terms get the median IDF, as method
-    names they are rarely common words). Japanese: the most frequent kanji/katakana runs."""
-    if lang == "ja":
-        counts = Counter(r for s in sents for r in _JA_TERM.findall(s))
-        return sorted(counts, key=lambda w: (-counts[w], w))[:k]
+def _phrase_case(words: list[str], forms) -> list[str]:
+    """One case per phrase: beside a lower-case word, a Capitalised one the text also
+    writes in lower case is lowered ("ordinary neural networks", not "ordinary Neural
+    Networks"); names stay ("Markov chains", "Faster R-CNN")."""
+    if not any(w.islower() for w in words):
+        return words
+    return [w.lower() if w[:1].isupper() and w[1:].islower() and w.lower() in forms[_key(w.lower())]
+            else w for w in words]
+
+
+# Endings of adjectives only (not of nouns such as "proposal", "tutorial", "signal").
+_ADJECTIVE = ("ional", "ural", "ical", "ous")
+
+
+def _join(words: list[str]) -> str:
+    """Words of a phrase: Chinese ones touch, others take a space (残差网络, Wasserstein 距离)."""
+    out = words[0]
+    for w in words[1:]:
+        out += w if _HAN_RE.match(out[-1]) and _HAN_RE.match(w[0]) else " " + w
+    return out
+
+
+# Characters that, as a jieba word of their own, end a Chinese phrase.
+_ZH_BREAK = frozenset(["基于", "来自", "哪些", "之上", "相比", "以便", *"的了是在和与及或等把被对将从由向为就都也而且并其每各该此这那有中上下个种用让使到"])
+
+
+def _zh_runs(sents: list[str]) -> tuple[list[list[str]], list[tuple[str, str, bool]]]:
+    """Runs of Chinese content words (jieba) and English terms between stopwords and
+    punctuation (spaces do not end a run: 条件 GAN); single characters join a phrase
+    ("边界" + "框") but never start one."""
+    runs: list[list[str]] = []
+    seen: list[tuple[str, str, bool]] = []
+    for s in sents:
+        run: list[str] = []
+        for w, cut in (*_zh_pieces(s), ("。", True)):
+            if cut and run:
+                runs.append(run)
+                run = []
+            han = bool(_HAN_RE.match(w))
+            if (han and w not in _stopwords.ZH and w not in _ZH_BREAK and (len(w) > 1 or run)) \
+                    or (not han and len(w) > 1 and w[0].isalpha()
+                        and w.lower() not in _stopwords.EN):
+                key = w if han else _key(w)
+                seen.append((key, w, False))
+                run.append(key)
+            elif run:
+                runs.append(run)
+                run = []
+    return runs, seen
+
+
+@lru_cache(maxsize=1)
+def _zh_weight():
+    """A word's IDF over the median IDF, cubed: the IDF must outweigh the counts of "模型"
+    and "训练" (English terms: 1, as method names they are rarely common words); None for a
+    lone character, which may not start a phrase."""
     idf, median = _zh_idf()
-    forms: defaultdict[str, Counter] = defaultdict(Counter)
-    for w in (w for s in sents for w in _terms(s, "zh")):
-        if not w.isascii() or (len(w) > 1 and w[0].isalpha()):  # no "x" or "3x3"
-            forms[_key(w)][w if not w[1:].islower() else w.lower()] += 1
-    scores = {w: sum(f.values()) * (median if w.isascii() else idf.get(w, median))
-              for w, f in forms.items()}
-    return [_display(w, forms[w]) for w in sorted(scores, key=lambda w: (-scores[w], w))[:k]]
+
+    def weight(word: str) -> float | None:
+        if _HAN_RE.match(word):
+            return (idf.get(word, median) / median) ** 3 if len(word) > 1 else None
+        return 1.0
+    return weight
 
 
 def text_fingerprint(text: str | None) -> str:

@@ -215,7 +215,8 @@ def test_keywords_keep_acronyms_and_drop_urls():
 
 def test_keywords_of_chinese_cnn_text():
     words = keywords(ZH_CNN)
-    assert "卷积" in words and "神经网络" in words
+    # the compound, not its jieba pieces "卷积" and "神经网络"
+    assert words[0] == "卷积神经网络" and "卷积" not in words and "神经网络" not in words
     assert 5 <= len(words) <= 10
     assert all(len(w) > 1 for w in words)
     assert not any(w in {"的", "是", "一种", "用于", "通过"} for w in words)
@@ -278,9 +279,60 @@ def test_ten_kilobyte_pages_take_milliseconds():
         times = []
         for _ in range(5):
             graph.text._split_cached.cache_clear()
-            graph.text._zh_words.cache_clear()
+            graph.text._zh_pieces.cache_clear()
             start = time.process_time()
             summarize(text, lang)
             keywords(text, lang)
             times.append(time.process_time() - start)
         assert min(times) < bound, (lang, times)
+
+
+# a page through the crawl's extraction, heading first
+
+CS231N_PAGE = b"""<!doctype html><html lang="en"><head><title>Visual Recognition Notes</title>
+</head><body><nav><a href="/">Home</a> <a href="/about">About</a></nav><article>
+<h1>CS231n Convolutional Neural Networks for Visual Recognition</h1>
+<p>Convolutional Neural Networks are neural networks made of layers of neurons with learnable
+weights and biases, and they assume that the inputs are images.</p>
+<p>Every layer of a convolutional network transforms an input volume of activations into an
+output volume.</p>
+<p>The convolutional layer, the pooling layer and the fully connected layer are the three
+kinds of layers used to build convolutional networks.</p>
+<p>Pooling layers reduce the spatial size of the volume between convolutional layers.</p>
+</article><footer>Copyright</footer></body></html>"""
+
+
+def test_a_long_heading_is_not_glued_to_the_first_sentence():
+    from crawler.processing import process_download
+
+    url = "http://a.example/cs231n.html"
+    doc = process_download(url, url, "text/html", CS231N_PAGE)["document"]
+    # the extracted text has the heading on a line of its own, without a sentence end
+    assert doc["text"].startswith("CS231n Convolutional Neural Networks for Visual "
+                                  "Recognition\nConvolutional Neural Networks are")
+    assert doc["summary"] == (
+        "Convolutional Neural Networks are neural networks made of layers of neurons with "
+        "learnable weights and biases, and they assume that the inputs are images. Every layer "
+        "of a convolutional network transforms an input volume of activations into an output "
+        "volume. The convolutional layer, the pooling layer and the fully connected layer are "
+        "the three kinds of layers used to build convolutional networks.")
+    assert doc["keywords"][:5] == ["layer", "convolutional neural network", "volume", "input",
+                                   "visual recognition"]
+    assert not any(re.search(r"recognition convolutional|cs231n convolutional|transforms",
+                             w, re.I) for w in doc["keywords"]), doc["keywords"]
+
+
+@pytest.mark.parametrize("text, first", [
+    # headings: short, Title Case, or Chinese without a comma
+    ("Deep Residual Learning for Image Recognition in Practice Today\nResidual nets are deep.",
+     "Deep Residual Learning for Image Recognition in Practice Today"),
+    ("卷积神经网络在图像识别与目标检测中的应用研究综述以及未来的发展方向\n卷积神经网络很强。",
+     "卷积神经网络在图像识别与目标检测中的应用研究综述以及未来的发展方向"),
+    # wrapped lines of a PDF: lower-case words, a comma, or a lower-case next line
+    ("We train the detector on the COCO training set for twelve epochs with\nResNet backbones.",
+     "We train the detector on the COCO training set for twelve epochs with ResNet backbones."),
+    ("卷积层通过卷积核在输入图像上滑动并提取局部特征，池化层则降低特征图的分辨率并减少\n计算量。",
+     "卷积层通过卷积核在输入图像上滑动并提取局部特征，池化层则降低特征图的分辨率并减少计算量。"),
+])
+def test_headings_and_wrapped_lines(text, first):
+    assert split_sentences(text)[0] == first

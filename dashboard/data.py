@@ -29,7 +29,7 @@ from graph.store import OUTCOMES, STORE_FILENAME, Store
 GRAPH_FILENAME = "graph.graphml"
 KINDS = ("page", "paper", "person", "method", "topic")
 RELATIONS = ("listed_under", "links_to", "mentions", "authored", "introduces",
-             "evolved_from", "part_of", "works_on")
+             "evolved_from", "part_of", "works_on", "coauthor")
 VIEW_LIMIT = 500
 CRAWL_COMMAND = "scrapy crawl seeds"
 BUILD_COMMAND = "python -m graph build"

@@ -30,7 +30,7 @@ import networkx as nx
 # Relations that say something about the world. A path through them explains how two
 # things connect; every relation of the graph contract qualifies.
 MEANINGFUL_RELATIONS = ("listed_under", "links_to", "mentions", "authored", "introduces",
-                        "evolved_from", "part_of", "works_on")
+                        "evolved_from", "part_of", "works_on", "coauthor")
 _KIND_ORDER = {"person": 0, "method": 1, "topic": 2, "paper": 3, "page": 4}
 _ALIAS_SEPARATOR = "|"
 
@@ -200,7 +200,9 @@ def communities(G: nx.Graph, seed: int = 0) -> list[dict]:
     >>> communities(G)[0]["label"]
     'YOLO / A'
     """
-    H = undirected_projection(G)
+    # Co-authorship ties people across subjects (one author writes on detection and on
+    # backbones); communities are about subjects, so they are grouped without them.
+    H = undirected_projection(G, {rel for *_, rel in G.edges(data="rel")} - {"coauthor"})
     if H.number_of_nodes() == 0:
         return []
     groups = nx.community.louvain_communities(H, weight="weight", seed=seed)

@@ -56,12 +56,14 @@ import networkx as nx
 
 from graph.discover import LearnedConcept, learn_concepts
 from graph.senses import local_senses
-from graph.linking import link_entities, reading_list_relations, resolve_person_entity
+from graph.linking import (link_entities, link_heading, reading_list_relations,
+                           resolve_person_entity)
 from graph.store import Store
 from graph.vocabulary import Vocabulary, data_vocabulary, load_vocabulary
 
 GRAPH_FILENAME = "graph.graphml"
 EVIDENCE_CHARS = 300
+MAX_COAUTHORS = 12
 MAX_EVIDENCE = 3
 # Linking reads at most this much of a document: a 300-page PDF names its subject in the
 # first pages, and one huge file must not dominate the build.
@@ -149,6 +151,44 @@ def _scalars(attrs: dict) -> dict:
 
 
 _NOT_A_NAME = re.compile(r"[<>{}\[\]/\\@=#|]|https?:|www\.", re.I)
+
+
+# Section names that organise a list without being about anything.
+_GENERIC_SECTIONS = {
+    "books", "book", "papers", "paper", "courses", "course", "videos", "video", "lectures",
+    "tutorials", "tutorial", "blogs", "blog", "posts", "articles", "links", "resources",
+    "tools", "libraries", "frameworks", "code", "software", "datasets", "misc",
+    "miscellaneous", "others", "other", "other bookmarks", "contents", "table of contents",
+    "contributing", "license", "references", "readings", "reading list", "notes", "todo",
+    "to read", "new", "old", "archive", "unsorted", "imported", "bookmarks", "general",
+    "论文", "书籍", "课程", "视频", "博客", "教程", "资源", "工具", "其他", "其它", "目录",
+}
+_TOPIC_TEXT = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff '&+\-./()（）]{1,58}$")
+
+
+def plausible_topic(text: str) -> bool:
+    """Whether a list heading could name a topic ("Graph neural networks", "强化学习"), not a
+    generic section ("Books", "Others"), a sentence or a link.
+
+    >>> plausible_topic("Graph neural networks"), plausible_topic("Books"), plausible_topic("http://x.org")
+    (True, False, False)
+    """
+    text = text.strip()
+    if text.lower() in _GENERIC_SECTIONS or _NOT_A_NAME.search(text):
+        return False
+    if not _TOPIC_TEXT.match(text) or len(text.split()) > 6:
+        return False
+    return any(c.isalpha() for c in text)
+
+
+def topic_slug(text: str) -> str:
+    """The id part of a topic learned from a heading.
+
+    >>> topic_slug("Graph Neural Networks (GNN)")
+    'graph-neural-networks-gnn'
+    """
+    slug = re.sub(r"[^\w\u4e00-\u9fff]+", "-", text.lower()).strip("-_")
+    return slug or "untitled"
 
 
 def plausible_name(name: str | None) -> bool:
@@ -440,7 +480,41 @@ class _Builder:
             if rel["rel"] == "listed_under" and src[5:] in by_url:
                 info = by_url[src[5:]]
                 info["context"] = info["context"] | {dst}
+        self._heading_topics(seeds)
         return by_url
+
+    def _heading_topics(self, seeds) -> None:
+        """Sections of the list that name nothing the vocabulary knows become topics."""
+        cache: dict[str, str | None] = {}
+        for s in seeds:
+            heading, line = s.get("heading"), s.get("heading_line")
+            if not heading or not line:
+                continue
+            parts = [p.strip() for p in heading.replace("; ", " > ").split(" > ")]
+            previous = None
+            for part in parts:
+                if part not in cache:
+                    cache[part] = self._heading_topic(part)
+                topic = cache[part]
+                if topic is None:
+                    previous = None
+                    continue
+                self.edges.add(page_id(s["url"]), topic, "listed_under",
+                               clip_evidence(heading), f"reading-list:L{line}")
+                if previous is not None:
+                    self.edges.add(topic, previous, "part_of", clip_evidence(heading),
+                                   f"reading-list:L{line}")
+                previous = topic
+
+    def _heading_topic(self, text: str) -> str | None:
+        if not plausible_topic(text) or link_heading(text, self.vocab):
+            return None
+        node = f"topic:{topic_slug(text)}"
+        if node in self.vocab.entities:
+            return None
+        self.nodes.setdefault(node, {"kind": "topic", "label": text, "origin": "heading",
+                                     "confidence": 0.5})
+        return node
 
     def _pending_page(self, url: str, by_url: dict) -> None:
         node = page_id(url)
@@ -522,6 +596,15 @@ class _Builder:
                     self.edges.add(person, node, "authored",
                                    clip_evidence(f"{name} is an author of arXiv:{aid}{quoted}"),
                                    url)
+            # Co-authors: pairs among the first authors only, so a paper with hundreds of
+            # authors does not add tens of thousands of edges.
+            first = list(dict.fromkeys(authors))[:MAX_COAUTHORS]
+            for i, a in enumerate(first):
+                for b in first[i + 1:]:
+                    u, v = sorted((a, b))
+                    self.edges.add(u, v, "coauthor",
+                                   clip_evidence(f"co-authors of arXiv:{aid}"
+                                                 + (f" “{title}”" if title else "")), url)
             text = "\n".join(t for t in (title, p.get("abstract")) if t)
             # Its authors are context: "He et al." in an abstract is one of them.
             context = frozenset(a for a in authors if a in self.vocab.entities)

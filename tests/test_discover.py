@@ -233,3 +233,45 @@ def test_vocabulary_suggest_and_the_local_overlay(tmp_path):
     assert proc.returncode == 1
     assert "vocabulary.local.yaml" in proc.stderr and "id must be a slug" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_headings_that_name_nothing_known_become_topics():
+    from crawler.lists import parse_list
+
+    rl = parse_list("## Books\n\n- [A book](https://books.example.com/a)\n\n"
+                    "## Autonomous driving\n\n### Point clouds\n\n"
+                    "- [MPNN notes](https://blog.example.com/mpnn)\n\n"
+                    "## Object detection\n\n- [R-CNN](https://arxiv.org/abs/1311.2524)\n",
+                    "list.md", "markdown")
+    store = Store(":memory:")
+    store.replace_reading_list("list.md", [s.as_row() for s in rl.seeds],
+                               [h.as_row() for h in rl.hints], [])
+    G = build_graph(store, load_vocabulary(), workers=0)
+    learned = {n: (d["label"], d["origin"], d["confidence"]) for n, d in G.nodes(data=True)
+               if d.get("origin") == "heading"}
+    assert learned == {"topic:autonomous-driving": ("Autonomous driving", "heading", 0.5),
+                       "topic:point-clouds": ("Point clouds", "heading", 0.5)}
+    page = "page:https://blog.example.com/mpnn"
+    assert G.has_edge(page, "topic:point-clouds", "listed_under")
+    assert G.has_edge(page, "topic:autonomous-driving", "listed_under")
+    edge = G.edges["topic:point-clouds", "topic:autonomous-driving", "part_of"]
+    assert (edge["source"], edge["evidence"]) == ("reading-list:L7",
+                                                  "Autonomous driving > Point clouds")
+    # A heading the vocabulary knows is its node, not a learned twin.
+    assert G.has_edge("page:https://arxiv.org/abs/1311.2524", "topic:object-detection",
+                      "listed_under")
+    assert not any(d["label"] == "Books" for _, d in G.nodes(data=True))
+
+
+def test_coauthors_of_a_paper_are_linked():
+    G = build_graph(_store(), load_vocabulary(), workers=0)
+    assert not any(k == "coauthor" for *_, k in G.edges(keys=True))  # one author each
+    store = Store(":memory:")
+    store.upsert_paper({"arxiv_id": "1506.01497", "status": "ok", "title": "Faster R-CNN",
+                        "authors": ["Shaoqing Ren", "Kaiming He", "Ross Girshick", "Jian Sun"],
+                        "abs_url": "https://arxiv.org/abs/1506.01497"})
+    G = build_graph(store, load_vocabulary(), workers=0)
+    pairs = sorted((u, v) for u, v, k in G.edges(keys=True) if k == "coauthor")
+    assert len(pairs) == 6
+    edge = G.edges["person:kaiming-he", "person:shaoqing-ren", "coauthor"]
+    assert edge["evidence"] == "co-authors of arXiv:1506.01497 “Faster R-CNN”"

@@ -16,7 +16,7 @@ from tests import graph_fixtures as fx
 
 KINDS = ("page", "paper", "person", "method", "topic")
 RELATIONS = ("listed_under", "links_to", "mentions", "authored", "introduces", "evolved_from",
-             "part_of", "works_on")
+             "part_of", "works_on", "coauthor")
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +54,9 @@ def test_counts_by_relation(G):
         "evolved_from": 18,
         "part_of": 48,
         "works_on": 73,
+        "coauthor": 26,       # pairs of authors of each paper
     }
-    assert G.number_of_nodes() == 67 and G.number_of_edges() == 262
+    assert G.number_of_nodes() == 67 and G.number_of_edges() == 288
 
 
 def test_every_node_and_edge_follows_the_contract(G):

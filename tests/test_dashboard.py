@@ -288,8 +288,12 @@ def test_crawl_health_lists_every_seed_with_its_outcome(app):
     assert dict(zip(table["line"], table["state"]))[20] == "failed"
     assert dict(zip(table["line"], table["state"]))[21] == "archived"
     warnings = [w.value for w in panel.warning]
-    assert "are dead: fix or replace them: reading-list line(s) 3, 11." in warnings[0]
-    assert "line(s) 21" in warnings[1] and "line(s) 20" in warnings[2]
+    assert warnings == ["2 dead URLs: fix or replace them. Reading-list lines 3, 11.",
+                        "1 archived URL: now live only in the web archive. Reading-list "
+                        "line 21.",
+                        "1 failed URL: could not be used. Reading-list line 20."]
+    assert list(table["http_status"]) == ["200", "200", "404", "200", "200", "200", "",
+                                          "200", "200", "", "200"]  # blank, not "None"
     app.toggle(key="only_problems").set_value(True).run()
     assert list(tab(app, "health").dataframe[0].value["line"]) == [3, 11, 20, 21]
     problems = tab(app, "health").dataframe[1].value

@@ -388,8 +388,10 @@ def lineage_page(snap: D.Snapshot, scores: dict) -> None:
                     y=alt.Y("method:N", sort=None, axis=None),
                     tooltip=["method:N", "year:Q"])
                 st.altair_chart(
-                    chart.mark_circle(size=90)
-                    + chart.mark_text(align="left", dx=9).encode(text="method:N"),
+                    (chart.mark_circle(size=90)
+                     + chart.mark_text(align="left", dx=9).encode(text="method:N"))
+                    # A fixed height: a row-per-method axis cannot also "fit" the frame.
+                    .properties(height=24 * len(dated) + 20),
                     width="stretch")
     with right:
         st.subheader("Reading order for a topic")

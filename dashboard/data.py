@@ -633,7 +633,11 @@ def short_name(G: nx.Graph, node: Any, limit: int = 60) -> str:
     'a.example/x'
     """
     data = G.nodes[node] if node in G else {}
-    name = str(data.get("title") or data.get("label") or node).strip()
+    return _readable(str(data.get("title") or data.get("label") or node), limit)
+
+
+def _readable(name: str, limit: int = 60) -> str:
+    name = name.strip()
     if name.lower().startswith(("http://", "https://")):
         name = name.split("://", 1)[1].rstrip("/")
         if name.startswith("www."):
@@ -648,9 +652,15 @@ def community_name(G: nx.Graph, community: dict) -> str:
     ...                                    label="http://a.example/", title="A page")
     >>> community_name(G, {"label": "http://a.example/", "nodes": ["page:http://a.example/"]})
     'A page (1 node)'
+    >>> community_name(G, {"label": "ResNet / https://b.example/x", "nodes": ["a", "b"]})
+    'ResNet / b.example/x (2 nodes)'
     """
     nodes = list(community.get("nodes") or [])
-    name = short_name(G, nodes[0]) if len(nodes) == 1 else str(community.get("label") or "")
+    if len(nodes) == 1:
+        name = short_name(G, nodes[0])
+    else:  # the labels of its top nodes, a bare URL among them shortened
+        name = " / ".join(_readable(part, 40) for part in
+                          str(community.get("label") or "").split(" / "))
     return f"{name} ({len(nodes)} node{'' if len(nodes) == 1 else 's'})"
 
 

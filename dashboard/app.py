@@ -51,7 +51,7 @@ SEED_HELP = {
     D.FAILED: "There, but not usable: timeout, robots.txt, too large, unsupported type, ...",
     D.PENDING: "Listed but not crawled yet.",
 }
-OUTCOME_WIDTH = 150  # pixels: "connection_refused" in full
+OUTCOME_WIDTH = 170  # pixels: "connection_refused" in full, with the cell padding
 FORMAT_NAMES = {"graphml": "GraphML", "gexf": "GEXF", "json": "JSON", "csv": "CSV (Neo4j, zip)"}
 
 

@@ -596,6 +596,6 @@ def test_communities_are_named_readably(app):
 def test_the_outcome_column_is_wide_enough(app):
     (table,) = tab(app, "health").dataframe[:1]
     columns = json.loads(table.proto.columns)
-    assert columns["outcome"]["width"] == 150
+    assert columns["outcome"]["width"] == 170
     assert columns["http_status"] == {"label": "HTTP", "width": "small",
                                       "type_config": {"type": "text"}}

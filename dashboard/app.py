@@ -24,6 +24,7 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 import altair as alt  # noqa: E402
+import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException  # noqa: E402
 
@@ -50,6 +51,7 @@ SEED_HELP = {
     D.FAILED: "There, but not usable: timeout, robots.txt, too large, unsupported type, ...",
     D.PENDING: "Listed but not crawled yet.",
 }
+OUTCOME_WIDTH = 170  # pixels: "connection_refused" in full, with the cell padding
 FORMAT_NAMES = {"graphml": "GraphML", "gexf": "GEXF", "json": "JSON", "csv": "CSV (Neo4j, zip)"}
 
 
@@ -89,17 +91,23 @@ def load_analysis(directory: str, signature: tuple) -> dict:
 
 
 # -- pages ---------------------------------------------------------------------------------
-def welcome(directory: Path, empty: bool = False) -> None:
+def welcome(directory: Path, empty: bool = False, problems: list[dict] = ()) -> None:
     st.title("Reading-list knowledge graph")
-    if empty:
+    if empty and problems:
+        st.warning(f"The crawl store holds no links: all {len(problems)} link line(s) of "
+                   "the reading list were rejected. Fix them and crawl again.")
+        st.dataframe(D.display_rows([{"line": p["line"], "text": p["text"],
+                                      "reason": p["reason"]} for p in problems]),
+                     hide_index=True, key="rejected_table",
+                     column_config={"text": st.column_config.TextColumn(width="large"),
+                                    "reason": st.column_config.TextColumn(width="large")})
+    elif empty:
         st.info("The crawl store is there but holds nothing yet: the crawl has not run "
                 "or found no links.")
     else:
         st.info("Nothing has been crawled yet, so there is no graph to explore.")
     st.markdown("Run these from the repository root, then reload this page:")
-    st.code(f"{D.CRAWL_COMMAND}        # crawl the reading list into data/\n"
-            f"{D.BUILD_COMMAND}     # optional: save data/graph.graphml\n"
-            "streamlit run dashboard/app.py", language="bash")
+    st.code(D.first_run_commands(directory), language="bash")
     st.caption("Looking for the data in:")
     st.code(str(directory.resolve()), language=None)
     st.caption("Set `DATA_DIR` to read another data directory.")
@@ -115,9 +123,8 @@ def overview(snap: D.Snapshot, scores: dict) -> None:
     health = D.seed_summary(snap.seeds)
     for col, state in zip(st.columns(len(health)), health):
         col.metric(f"seeds {state}", health[state], help=SEED_HELP[state])
-    source = ("read from graph.graphml" if snap.source == "graphml"
-              else f"built from the crawl store (`{D.BUILD_COMMAND}` saves it)")
-    st.caption(f"Graph {source}.")
+    st.caption(D.url_line_note(snap.seeds))
+    st.caption(D.source_line(snap))
 
     st.subheader("Most central")
     for col, kind in zip(st.columns(3), ("person", "method", "paper")):
@@ -152,7 +159,7 @@ def sidebar_filters(snap: D.Snapshot, comms: list[dict]) -> tuple[D.Filters, int
     community = sb.selectbox(
         "Community", comm_ids, key="community",
         format_func=lambda i: "any community" if i is None
-        else f"{by_id[i]['label']} ({len(by_id[i]['nodes'])} nodes)")
+        else D.community_name(G, by_id[i]))
     heads = D.headings(snap.seeds)
     heading = sb.selectbox("Reading-list heading", [None] + heads, key="heading",
                            format_func=lambda h: "any heading" if h is None else h)
@@ -369,20 +376,22 @@ def lineage_page(snap: D.Snapshot, scores: dict) -> None:
             m = st.selectbox("Method", methods, key="lineage_method",
                              format_func=lambda n: D.label_of(G, n))
             rows = D.lineage_rows(G, analysis.lineage(G, m))
-            st.dataframe(rows, hide_index=True, column_order=("year", "method"),
-                         key="lineage_table")
-            dated = [r for r in rows if r["year"]]
-            if len(dated) > 1:
+            st.dataframe(D.display_rows(rows), hide_index=True,
+                         column_order=("year", "method"), key="lineage_table")
+            dated = D.year_points(rows)
+            if len(dated) > 1:  # with no year at all the axis would have no extent
                 # A timeline: one row per method, oldest at the top, labelled in place.
-                chart = alt.Chart(alt.Data(values=dated)).encode(
+                chart = alt.Chart(pd.DataFrame(dated, columns=["year", "method"])).encode(
                     x=alt.X("year:Q", scale=alt.Scale(zero=False, nice=False,
                                                       padding=30),
                             axis=alt.Axis(format="d", tickMinStep=1, title=None)),
                     y=alt.Y("method:N", sort=None, axis=None),
                     tooltip=["method:N", "year:Q"])
                 st.altair_chart(
-                    chart.mark_circle(size=90)
-                    + chart.mark_text(align="left", dx=9).encode(text="method:N"),
+                    (chart.mark_circle(size=90)
+                     + chart.mark_text(align="left", dx=9).encode(text="method:N"))
+                    # A fixed height: a row-per-method axis cannot also "fit" the frame.
+                    .properties(height=24 * len(dated) + 20),
                     width="stretch")
     with right:
         st.subheader("Reading order for a topic")
@@ -396,7 +405,7 @@ def lineage_page(snap: D.Snapshot, scores: dict) -> None:
                              format_func=lambda n: D.display_name(G, n))
             rows = D.reading_rows(G, analysis.reading_order(G, t))
             if rows:
-                st.dataframe(rows, hide_index=True, key="reading_table",
+                st.dataframe(D.display_rows(rows), hide_index=True, key="reading_table",
                              column_config={"url": st.column_config.TextColumn("url")})
             else:
                 st.caption("Nothing is filed under it yet.")
@@ -409,28 +418,26 @@ def health_page(snap: D.Snapshot) -> None:
     summary = D.seed_summary(snap.seeds)
     for col, state in zip(st.columns(len(summary)), summary):
         col.metric(state, summary[state], help=SEED_HELP[state])
-    problems = D.seed_rows(snap.seeds, only_problems=True)
-    for state, advice in ((D.DEAD, "are dead: fix or replace them"),
-                          (D.ARCHIVED, "now live only in the web archive"),
-                          (D.FAILED, "could not be used")):
-        lines = [str(r["line"]) for r in problems if r["state"] == state]
-        if lines:
-            st.warning(f"{len(lines)} listed link(s) {advice}: reading-list line(s) "
-                       f"{', '.join(lines)}.")
+    st.caption(D.url_line_note(snap.seeds))
+    for _state, message in D.health_warnings(snap.seeds):
+        st.warning(message)
     only = st.toggle("Only links that need attention", key="only_problems", value=False)
-    rows = D.seed_rows(snap.seeds, only_problems=only)
+    rows = D.display_rows(D.seed_rows(snap.seeds, only_problems=only))
     st.dataframe(rows, hide_index=True, key="seed_table",
                  column_order=("line", "state", "outcome", "listed_url", "reason",
                                "http_status", "title", "heading", "final_url", "fetched_via"),
                  column_config={
-                     "http_status": st.column_config.NumberColumn("HTTP", format="%d"),
+                     "http_status": st.column_config.TextColumn("HTTP", width="small"),
+                     # wide enough for the longest outcome, "connection_refused"
+                     "outcome": st.column_config.TextColumn(width=OUTCOME_WIDTH),
                      "listed_url": st.column_config.TextColumn("listed URL", width="large"),
                      "reason": st.column_config.TextColumn(width="medium"),
                  })
     if snap.problems:
         st.subheader("Lines that could not be used")
-        st.dataframe([{"line": p["line"], "text": p["text"], "reason": p["reason"]}
-                      for p in snap.problems], hide_index=True, key="problem_table")
+        st.dataframe(D.display_rows([{"line": p["line"], "text": p["text"],
+                                      "reason": p["reason"]} for p in snap.problems]),
+                     hide_index=True, key="problem_table")
 
 
 def export_page(snap: D.Snapshot, H, f: D.Filters) -> None:
@@ -471,7 +478,7 @@ def dashboard() -> None:
         st.markdown(f"Re-run `{D.CRAWL_COMMAND}` or `{D.BUILD_COMMAND}` and reload.")
         return
     if snap.is_empty:
-        welcome(directory, empty=True)
+        welcome(directory, empty=True, problems=snap.problems)
         return
     G = snap.graph
     try:
@@ -483,6 +490,8 @@ def dashboard() -> None:
         scores, comms = {}, []
 
     st.title("Reading-list knowledge graph")
+    if snap.notice:
+        st.warning(md(snap.notice))
     picked = sidebar_search(G)
     clicked = st.session_state.get("clicked")
     focus = clicked if clicked in G else picked

@@ -17,6 +17,7 @@ without a browser and reused by the page code in ``dashboard/app.py``.
 from __future__ import annotations
 
 import os
+import shlex
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,15 +25,16 @@ from typing import Any, Iterable
 
 import networkx as nx
 
+from graph.build import GRAPH_FILENAME, STAMP_ATTRIBUTE
 from graph.store import OUTCOMES, STORE_FILENAME, Store
 
-GRAPH_FILENAME = "graph.graphml"
 KINDS = ("page", "paper", "person", "method", "topic")
 RELATIONS = ("listed_under", "links_to", "mentions", "authored", "introduces",
              "evolved_from", "part_of", "works_on", "coauthor")
 VIEW_LIMIT = 500
 CRAWL_COMMAND = "scrapy crawl seeds"
 BUILD_COMMAND = "python -m graph build"
+APP_COMMAND = "streamlit run dashboard/app.py"
 
 
 def data_dir(environ: dict | None = None) -> Path:
@@ -43,6 +45,52 @@ def data_dir(environ: dict | None = None) -> Path:
     """
     environ = os.environ if environ is None else environ
     return Path(environ.get("DATA_DIR") or "data")
+
+
+def first_run_commands(directory: str | Path) -> str:
+    """The commands that fill ``directory`` and open it here, as a shell snippet.
+
+    The default ``data`` needs no setting; any other directory is named in every command
+    (absolute, so the commands work from the repository root whatever it was relative to).
+
+    >>> print(first_run_commands("data"))
+    scrapy crawl seeds        # crawl the reading list into data/
+    python -m graph build     # optional: save data/graph.graphml
+    streamlit run dashboard/app.py
+    >>> print(first_run_commands("/tmp/run 1"))
+    scrapy crawl seeds -s DATA_DIR='/tmp/run 1'     # crawl the reading list into /tmp/run 1/
+    DATA_DIR='/tmp/run 1' python -m graph build     # optional: save /tmp/run 1/graph.graphml
+    DATA_DIR='/tmp/run 1' streamlit run dashboard/app.py
+    """
+    d = Path(directory)
+    if d == Path("data"):
+        crawl, build, run, shown = CRAWL_COMMAND, BUILD_COMMAND, APP_COMMAND, "data"
+    else:
+        where = shlex.quote(str(d if d.is_absolute() else d.resolve()))
+        crawl = f"{CRAWL_COMMAND} -s DATA_DIR={where}"
+        build, run = f"DATA_DIR={where} {BUILD_COMMAND}", f"DATA_DIR={where} {APP_COMMAND}"
+        shown = str(d if d.is_absolute() else d.resolve())
+    width = max(len(crawl), len(build)) + 1
+    return (f"{crawl:<{width}}    # crawl the reading list into {shown}/\n"
+            f"{build:<{width}}    # optional: save {shown}/{GRAPH_FILENAME}\n"
+            f"{run}")
+
+
+def source_line(snap: "Snapshot") -> str:
+    """Where the graph on screen comes from, and why.
+
+    >>> source_line(Snapshot(nx.MultiDiGraph(), "graphml"))
+    'Graph read from graph.graphml (built from exactly what the crawl store holds now).'
+    """
+    if snap.source == "graphml":
+        if not snap.has_store:
+            return f"Graph read from {GRAPH_FILENAME} (there is no crawl store)."
+        return f"Graph read from {GRAPH_FILENAME} (built from exactly what the crawl store " \
+               "holds now)."
+    why = {"stale": f"{GRAPH_FILENAME} was built from older store content",
+           "unreadable": f"{GRAPH_FILENAME} could not be read",
+           }.get(snap.rebuilt_because or "", f"there is no {GRAPH_FILENAME}")
+    return f"Graph built from the crawl store: {why} (`{BUILD_COMMAND}` saves it)."
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
@@ -71,17 +119,14 @@ def has_store(directory: str | Path) -> bool:
     return (Path(directory) / STORE_FILENAME).is_file()
 
 
-def graphml_is_current(directory: str | Path) -> bool:
-    """True when ``graph.graphml`` exists and is no older than the store.
+def graph_stamp(G: nx.Graph) -> str | None:
+    """The store content stamp a graph was built from (None when it carries none).
 
-    An older file predates the last crawl: the graph is then rebuilt from the store, which
-    is the source of truth.
+    >>> G = nx.MultiDiGraph(store_stamp="ab12:7"); graph_stamp(G)
+    'ab12:7'
     """
-    store_sig, wal_sig, graph_sig = signature(directory)
-    if graph_sig is None:
-        return False
-    newest_store = max((s[0] for s in (store_sig, wal_sig) if s), default=0)
-    return graph_sig[0] >= newest_store
+    stamp = G.graph.get(STAMP_ATTRIBUTE)
+    return str(stamp) if stamp not in (None, "") else None
 
 
 @dataclass
@@ -94,47 +139,84 @@ class Snapshot:
     problems: list[dict] = field(default_factory=list)
     store_counts: dict[str, int] = field(default_factory=dict)
     has_store: bool = True
+    # Why the graph was built from the store: "missing", "stale", "unreadable" (or None).
+    rebuilt_because: str | None = None
+    notice: str | None = None        # one line about a graph file that could not be used
 
     @property
     def is_empty(self) -> bool:
         return not self.seeds and self.graph.number_of_nodes() == 0
 
 
+def _read_graphml(path: Path) -> nx.MultiDiGraph:
+    G = nx.read_graphml(path, force_multigraph=True)
+    return G if isinstance(G, nx.MultiDiGraph) else nx.MultiDiGraph(G)
+
+
 def read_snapshot(directory: str | Path, build=None) -> Snapshot:
     """Read the store and the graph of ``directory``.
 
-    ``build`` is ``graph.build.build_graph`` (passed in so tests can swap it); it is used
-    when there is no current ``graph.graphml``. Raises ``graph.store.StoreMissing`` when
-    there is neither a store nor a graph file.
+    ``graph.graphml`` is used when its ``store_stamp`` equals the store's content stamp
+    (it was built from exactly what the store holds now), or when there is no store at all.
+    Otherwise the graph is built from the store with ``build`` (default
+    ``graph.build.build_graph``; passed in so tests can swap it): when the file is missing,
+    older than the store's content, or unreadable (then ``notice`` says so in one line).
+    Raises ``graph.store.StoreMissing`` when there is neither a store nor a graph file, and
+    the graph file's own error when it is unreadable and there is no store to rebuild from.
     """
     d = Path(directory)
+    graph_file = d / GRAPH_FILENAME
     seeds: list[dict] = []
     problems: list[dict] = []
     counts: dict[str, int] = {}
     store = None
-    # Decide before opening: an open store has a fresh write-ahead log.
-    use_graphml = (d / GRAPH_FILENAME).is_file() and (not has_store(d) or graphml_is_current(d))
-    if has_store(d) or not (d / GRAPH_FILENAME).is_file():
+    if has_store(d) or not graph_file.is_file():
         store = Store.open_existing(d)  # raises StoreMissing before any crawl
+    notice = None
     try:
+        stamp = None
         if store is not None:
+            stamp = store.content_stamp()  # first: a later write can only make it stale
             seeds = store.seed_outcomes()
             problems = store.problems()
             counts = store.counts()
-        if use_graphml:
-            G = nx.read_graphml(d / GRAPH_FILENAME, force_multigraph=True)
-            source = "graphml"
-        else:
+        G, reason = None, "missing"
+        if graph_file.is_file():
+            try:
+                G = _read_graphml(graph_file)
+            except Exception as exc:  # noqa: BLE001 - ParseError, bad types, ...
+                if store is None:
+                    raise
+                reason = "unreadable"
+                notice = (f"{GRAPH_FILENAME} could not be read ({type(exc).__name__}: "
+                          f"{exc}); the graph was rebuilt from the crawl store.")
+            else:
+                if store is None or (stamp is not None and graph_stamp(G) == stamp):
+                    reason = None
+                else:
+                    G, reason = None, "stale"
+        if G is None:
             if build is None:
-                from graph.build import build_graph as build
+                from graph.build import build_graph
+                from graph.vocabulary import VocabularyError, data_vocabulary
+
+                try:
+                    vocab = data_vocabulary(d)  # with DATA_DIR/vocabulary.local.yaml
+                except VocabularyError as exc:
+                    vocab = None
+                    notice = (f"{exc}; the bundled vocabulary was used instead.")
+
+                def build(s, vocab=vocab):
+                    return build_graph(s, vocab)
             G = build(store)
-            source = "store"
+        source = "store" if reason else "graphml"
     finally:
         if store is not None:
             store.close()
     if not isinstance(G, nx.MultiDiGraph):
         G = nx.MultiDiGraph(G)
-    return Snapshot(G, source, seeds, problems, counts, has_store=store is not None)
+    return Snapshot(G, source, seeds, problems, counts, has_store=store is not None,
+                    rebuilt_because=reason, notice=notice)
 
 
 # -- attributes ---------------------------------------------------------------------------
@@ -258,6 +340,71 @@ def seed_summary(seeds: Iterable[dict]) -> dict[str, int]:
     return {state: counts[state] for state in SEED_STATES}
 
 
+def state_lines(seeds: Iterable[dict]) -> dict[str, dict]:
+    """Per state, its distinct URLs and the reading-list lines that list them.
+
+    The metrics count URLs and the warnings name lines; both come from here so they agree.
+
+    >>> seeds = [{"line": 3, "url": "http://x/", "outcome": "dns_error"},
+    ...          {"line": 7, "url": "http://x/", "outcome": "dns_error"}]
+    >>> state_lines(seeds)["dead"]
+    {'urls': 1, 'lines': [3, 7]}
+    """
+    urls: dict[str, set] = {state: set() for state in SEED_STATES}
+    lines: dict[str, list] = {state: [] for state in SEED_STATES}
+    for s in seeds:
+        state = _state_of(s)
+        urls[state].add(s.get("url") or s.get("listed_url"))
+        lines[state].append(s.get("line"))
+    return {state: {"urls": len(urls[state]), "lines": lines[state]} for state in SEED_STATES}
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+HEALTH_ADVICE = ((DEAD, "dead", "fix or replace them"),
+                 (ARCHIVED, "archived", "now live only in the web archive"),
+                 (FAILED, "failed", "could not be used"))
+
+
+def health_warnings(seeds: Iterable[dict]) -> list[tuple[str, str]]:
+    """(state, message) for each state that needs attention, counting URLs as the
+    metrics do and saying how many list lines they are on when that differs.
+
+    >>> seeds = [{"line": 3, "url": "http://x/", "outcome": "dns_error"},
+    ...          {"line": 7, "url": "http://x/", "outcome": "dns_error"}]
+    >>> health_warnings(seeds)
+    [('dead', '1 dead URL (2 list lines): fix or replace them. Reading-list lines 3, 7.')]
+    """
+    groups = state_lines(seeds)
+    out = []
+    for state, word, advice in HEALTH_ADVICE:
+        urls, lines = groups[state]["urls"], groups[state]["lines"]
+        if not lines:
+            continue
+        head = f"{urls} {word} URL{'' if urls == 1 else 's'}"
+        if len(lines) != urls:
+            head += f" ({_count(len(lines), 'list line')})"
+        where = "line" if len(lines) == 1 else "lines"
+        out.append((state, f"{head}: {advice}. Reading-list {where} "
+                           f"{', '.join(str(n) for n in lines)}."))
+    return out
+
+
+def url_line_note(seeds: Iterable[dict]) -> str:
+    """What the seed counts count: '12 URLs on 13 reading-list lines (...)'.
+
+    >>> url_line_note([{"line": 1, "url": "a"}, {"line": 2, "url": "a"}])
+    'Seeds are counted by URL: 1 URL on 2 reading-list lines (a URL listed twice counts once).'
+    """
+    seeds = list(seeds)
+    urls = len({s.get("url") or s.get("listed_url") for s in seeds})
+    note = f"Seeds are counted by URL: {_count(urls, 'URL')} on " \
+           f"{_count(len(seeds), 'reading-list line')}"
+    return note + (" (a URL listed twice counts once)." if urls != len(seeds) else ".")
+
+
 def seed_rows(seeds: Iterable[dict], only_problems: bool = False) -> list[dict]:
     """The crawl-health table: one row per seed, in reading-list order.
 
@@ -282,6 +429,18 @@ def seed_rows(seeds: Iterable[dict], only_problems: bool = False) -> list[dict]:
             "fetched_via": s.get("fetched_via") or "",
         })
     return rows
+
+
+def display_rows(rows: list[dict]) -> list[dict]:
+    """Rows for a table, with empty cells blank: a column holding any None is shown as
+    text, None as '' (tables would otherwise print "None").
+
+    >>> display_rows([{"line": 1, "http": 404}, {"line": 2, "http": None}])
+    [{'line': 1, 'http': '404'}, {'line': 2, 'http': ''}]
+    """
+    gappy = {k for r in rows for k, v in r.items() if v is None}
+    return [{k: ("" if v is None else str(v)) if k in gappy else v for k, v in r.items()}
+            for r in rows]
 
 
 def headings(seeds: Iterable[dict]) -> list[str]:
@@ -463,6 +622,56 @@ def path_rows(G: nx.Graph, hops: list[dict] | None) -> list[dict]:
             "source": str(h.get("source") or ""),
         })
     return rows
+
+
+def year_points(rows: list[dict]) -> list[dict]:
+    """The rows of a timeline that have a year (a null year has no place on the axis).
+
+    >>> year_points([{"year": 2014, "method": "R-CNN"}, {"year": None, "method": "x"}])
+    [{'year': 2014, 'method': 'R-CNN'}]
+    """
+    return [r for r in rows if isinstance(r.get("year"), int)]
+
+
+def short_name(G: nx.Graph, node: Any, limit: int = 60) -> str:
+    """A node's name for a one-line list: the title, else the label; a bare URL loses its
+    scheme and is clipped.
+
+    >>> G = nx.MultiDiGraph(); G.add_node("page:http://a.example/x/", kind="page",
+    ...                                    label="http://a.example/x/")
+    >>> short_name(G, "page:http://a.example/x/")
+    'a.example/x'
+    """
+    data = G.nodes[node] if node in G else {}
+    return _readable(str(data.get("title") or data.get("label") or node), limit)
+
+
+def _readable(name: str, limit: int = 60) -> str:
+    name = name.strip()
+    if name.lower().startswith(("http://", "https://")):
+        name = name.split("://", 1)[1].rstrip("/")
+        if name.startswith("www."):
+            name = name[4:]
+    return name if len(name) <= limit else name[:limit - 1] + "…"
+
+
+def community_name(G: nx.Graph, community: dict) -> str:
+    """How a community reads in the filter: its top nodes and its size.
+
+    >>> G = nx.MultiDiGraph(); G.add_node("page:http://a.example/", kind="page",
+    ...                                    label="http://a.example/", title="A page")
+    >>> community_name(G, {"label": "http://a.example/", "nodes": ["page:http://a.example/"]})
+    'A page (1 node)'
+    >>> community_name(G, {"label": "ResNet / https://b.example/x", "nodes": ["a", "b"]})
+    'ResNet / b.example/x (2 nodes)'
+    """
+    nodes = list(community.get("nodes") or [])
+    if len(nodes) == 1:
+        name = short_name(G, nodes[0])
+    else:  # the labels of its top nodes, a bare URL among them shortened
+        name = " / ".join(_readable(part, 40) for part in
+                          str(community.get("label") or "").split(" / "))
+    return f"{name} ({len(nodes)} node{'' if len(nodes) == 1 else 's'})"
 
 
 def lineage_rows(G: nx.Graph, items: list[dict]) -> list[dict]:

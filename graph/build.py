@@ -29,6 +29,9 @@ raises ``weight`` (how many times it was seen) and keeps the three best distinct
 ``evidence``, ``evidence_2``, ``evidence_3`` (each at most 300 characters) with their
 ``source``, ``source_2``, ``source_3``.
 
+The graph attribute ``store_stamp`` names the store content it was built from, so a saved
+``graph.graphml`` can be checked against the store without comparing file times.
+
 >>> from graph.store import Store
 >>> store = Store(":memory:")
 >>> store.upsert_document({"url": "https://a.example/", "outcome": "http_error",
@@ -62,6 +65,9 @@ from graph.store import Store
 from graph.vocabulary import Vocabulary, data_vocabulary, load_vocabulary
 
 GRAPH_FILENAME = "graph.graphml"
+# Graph attribute holding the store's content stamp (``Store.content_stamp``) the graph was
+# built from: a saved graph is current exactly when the store's stamp still equals it.
+STAMP_ATTRIBUTE = "store_stamp"
 EVIDENCE_CHARS = 300
 MAX_COAUTHORS = 12
 MAX_EVIDENCE = 3
@@ -759,6 +765,9 @@ def build_graph(store: Store, vocab: Vocabulary | None = None, *,
     """
     vocab = vocab if vocab is not None else load_vocabulary()
     base_vocab = vocab
+    # Read before anything else: a write during the build then makes the stamp older than
+    # the graph, so readers rebuild rather than trust a graph that may miss it.
+    stamp = store.content_stamp()
     # Millions of small dicts and tuples make the cyclic collector rescan everything again
     # and again; nothing built here forms cycles that need it.
     collecting = gc.isenabled()
@@ -778,7 +787,10 @@ def build_graph(store: Store, vocab: Vocabulary | None = None, *,
             builder.mentions(page_id(url), found, url)
         builder.learned(concepts, base_vocab)
         builder.vocabulary()
-        return builder.graph()
+        G = builder.graph()
+        if stamp is not None:
+            G.graph[STAMP_ATTRIBUTE] = stamp
+        return G
     finally:
         if linked is not None:
             linked.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -163,6 +164,17 @@ CREATE INDEX IF NOT EXISTS links_to ON links (to_url);
 CREATE INDEX IF NOT EXISTS paper_refs_doc ON paper_refs (doc_url);
 """
 
+# The tables a graph is built from. Every row written to them bumps ``content_version`` in
+# ``meta`` (triggers, so hand edits with the sqlite3 shell count too); the ``crawls`` log
+# does not, since no graph reads it.
+CONTENT_TABLES = ("seeds", "hints", "problems", "documents", "links", "papers", "paper_refs")
+_BUMP = ("UPDATE meta SET value = CAST(value AS INTEGER) + 1"
+         " WHERE key = 'content_version'")
+CONTENT_TRIGGERS = "".join(
+    f"CREATE TRIGGER IF NOT EXISTS bump_{table}_{event.lower()} AFTER {event} ON {table}"
+    f" BEGIN {_BUMP}; END;\n"
+    for table in CONTENT_TABLES for event in ("INSERT", "UPDATE", "DELETE"))
+
 _JSON_COLUMNS = {"authors", "keywords", "categories", "notes", "note_lines", "stats"}
 
 _COLUMNS = {
@@ -245,6 +257,12 @@ class Store:
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
         )
+        # A random id tells two stores apart whose version counters happen to be equal.
+        self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)",
+                          (uuid.uuid4().hex,))
+        self.conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('content_version', '0')")
+        self.conn.executescript(CONTENT_TRIGGERS)
 
     @classmethod
     def open_existing(cls, data_dir: str | Path, *, readonly: bool = False) -> "Store":
@@ -462,6 +480,28 @@ class Store:
         with self.transaction() as c:
             c.execute("UPDATE crawls SET finished_at = ?, stats = ? WHERE id = ?",
                       (now_iso(), _encode("stats", stats), crawl_id))
+
+    def content_stamp(self) -> str | None:
+        """``'<store id>:<content version>'``: changes whenever anything a graph is built
+        from changes, and only then (recording a crawl in ``crawls`` leaves it alone).
+
+        None for a store written before stamps existed.
+
+        >>> s = Store(":memory:"); before = s.content_stamp()
+        >>> s.start_crawl("list.txt") and s.content_stamp() == before
+        True
+        >>> s.upsert_document({"url": "https://a.example/", "outcome": "ok"})
+        >>> s.content_stamp() == before
+        False
+        """
+        try:
+            meta = dict(self.conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('store_id', 'content_version')"))
+        except sqlite3.DatabaseError:
+            return None
+        if len(meta) != 2:
+            return None
+        return f"{meta['store_id']}:{meta['content_version']}"
 
     def counts(self) -> dict[str, int]:
         return {t: self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]

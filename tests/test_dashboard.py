@@ -288,8 +288,12 @@ def test_crawl_health_lists_every_seed_with_its_outcome(app):
     assert dict(zip(table["line"], table["state"]))[20] == "failed"
     assert dict(zip(table["line"], table["state"]))[21] == "archived"
     warnings = [w.value for w in panel.warning]
-    assert "are dead: fix or replace them: reading-list line(s) 3, 11." in warnings[0]
-    assert "line(s) 21" in warnings[1] and "line(s) 20" in warnings[2]
+    assert warnings == ["2 dead URLs: fix or replace them. Reading-list lines 3, 11.",
+                        "1 archived URL: now live only in the web archive. Reading-list "
+                        "line 21.",
+                        "1 failed URL: could not be used. Reading-list line 20."]
+    assert list(table["http_status"]) == ["200", "200", "404", "200", "200", "200", "",
+                                          "200", "200", "", "200"]  # blank, not "None"
     app.toggle(key="only_problems").set_value(True).run()
     assert list(tab(app, "health").dataframe[0].value["line"]) == [3, 11, 20, 21]
     problems = tab(app, "health").dataframe[1].value
@@ -426,3 +430,172 @@ def test_details_of_an_archived_and_a_failed_page(app):
     app.text_input(key="search").input("slow.example.net").run()
     warning = tab(app, "node").warning[0].value
     assert "Could not be used (timeout)" in warning and "no answer" in warning
+
+
+# -- counts that agree, where the graph comes from, the first run --------------------------
+def test_health_counts_urls_and_names_the_lines_of_a_url_listed_twice(tmp_path, monkeypatch):
+    from tests.dashboard_fixtures import HINTS, LIST_PATH, PROBLEMS, SEEDS
+
+    write_fixture_store(tmp_path)
+    store = Store.open_existing(tmp_path)
+    # The dead DNS link listed a second time, on line 23.
+    again = dict(SEEDS[6], line=23, raw="http://nowhere.invalid/rcnn")
+    store.replace_reading_list(LIST_PATH, SEEDS + [again], HINTS, PROBLEMS)
+    store.close()
+    at = start(tmp_path, monkeypatch)
+    metrics = {m.label: m.value for m in tab(at, "overview").metric}
+    assert (metrics["seeds dead"], metrics["seeds ok"]) == ("2", "7")
+    assert "Seeds are counted by URL: 11 URLs on 12 reading-list lines (a URL listed twice " \
+           "counts once)." in [c.value for c in tab(at, "overview").caption]
+    panel = tab(at, "health")
+    assert {m.label: m.value for m in panel.metric}["dead"] == "2"
+    assert panel.warning[0].value == ("2 dead URLs (3 list lines): fix or replace them. "
+                                      "Reading-list lines 3, 11, 23.")
+    assert list(panel.dataframe[0].value["line"])[-1] == 23
+
+
+def source_caption(at: AppTest) -> str:
+    (line,) = [c.value for c in tab(at, "overview").caption if c.value.startswith("Graph ")]
+    return line
+
+
+def test_the_graph_a_crawl_writes_is_used_as_it_is(miniweb, tmp_path, monkeypatch):
+    from tests.conftest import run_crawl
+    from tests.miniweb import Page
+
+    miniweb.routes["/a"] = Page(b"<html><head><title>Residual networks</title></head><body>"
+                                b"<p>Kaiming He proposed ResNet for image recognition. "
+                                b"ResNet uses residual connections.</p></body></html>")
+    seeds = tmp_path / "list.txt"
+    seeds.write_text(f"ResNet\n{miniweb.url('/a')}\n", encoding="utf-8")
+    run = run_crawl(tmp_path / "data", seeds, args={"depth": 0},
+                    settings={"ARXIV_API_URL": miniweb.url("/no-arxiv"), "ARXIV_RETRIES": "0"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    # The crawl records itself in the store after writing the graph: still the same content.
+    snap = D.read_snapshot(tmp_path / "data")
+    assert (snap.source, snap.rebuilt_because, snap.notice) == ("graphml", None, None)
+    at = start(tmp_path / "data", monkeypatch)
+    assert source_caption(at) == ("Graph read from graph.graphml (built from exactly what "
+                                  "the crawl store holds now).")
+
+
+def test_a_graph_file_older_than_the_store_content_is_rebuilt(data_dir, monkeypatch):
+    assert graph_cli(["--data-dir", str(data_dir), "build"]) == 0
+    at = start(data_dir, monkeypatch)
+    assert source_caption(at).startswith("Graph read from graph.graphml")
+    store = Store.open_existing(data_dir)
+    stamp = store.content_stamp()
+    store.upsert_document({"url": "https://new.example/", "outcome": "ok", "title": "New"})
+    assert store.content_stamp() != stamp
+    store.close()
+    at.run()
+    assert source_caption(at) == ("Graph built from the crawl store: graph.graphml was built "
+                                  "from older store content (`python -m graph build` saves "
+                                  "it).")
+    snap = D.read_snapshot(data_dir)
+    assert (snap.source, snap.rebuilt_because) == ("store", "stale")
+    assert "page:https://new.example/" in snap.graph
+
+
+def test_a_graph_file_copied_from_another_store_is_not_trusted(data_dir, tmp_path_factory):
+    assert graph_cli(["--data-dir", str(data_dir), "build"]) == 0
+    other = tmp_path_factory.mktemp("other")
+    write_fixture_store(other)  # the same rows, written the same way: another store
+    (other / "graph.graphml").write_bytes((data_dir / "graph.graphml").read_bytes())
+    assert D.read_snapshot(other).rebuilt_because == "stale"
+
+
+def test_a_corrupt_graph_file_is_rebuilt_from_the_store(data_dir, monkeypatch, graph):
+    (data_dir / "graph.graphml").write_text("<graphml><graph><node id=", encoding="utf-8")
+    at = start(data_dir, monkeypatch)
+    assert not at.error
+    (notice,) = [w.value for w in at.warning if "graph\\.graphml" in w.value]
+    assert notice == V.md("graph.graphml could not be read (ParseError: unclosed token: "
+                          "line 1, column 16); the graph was rebuilt from the crawl store.")
+    assert "\n" not in notice
+    assert source_caption(at) == ("Graph built from the crawl store: graph.graphml could not "
+                                  "be read (`python -m graph build` saves it).")
+    assert drawn_nodes(at) == set(graph.nodes)
+
+
+def test_welcome_names_the_data_directory_it_reads(tmp_path, monkeypatch):
+    at = start(tmp_path / "run 1", monkeypatch)
+    where = str((tmp_path / "run 1").resolve())
+    (commands, shown) = [c.value for c in at.code]
+    assert commands.splitlines() == [
+        f"scrapy crawl seeds -s DATA_DIR='{where}'     # crawl the reading list into {where}/",
+        f"DATA_DIR='{where}' python -m graph build     # optional: save {where}/graph.graphml",
+        f"DATA_DIR='{where}' streamlit run dashboard/app.py"]
+    assert shown == where
+
+
+def test_a_list_whose_lines_were_all_rejected_shows_them(tmp_path, monkeypatch):
+    store = Store(tmp_path / "crawl.sqlite")
+    store.replace_reading_list("list.txt", [], [], [
+        {"line": 1, "text": "ftp://example.org/file.txt", "reason": "not http(s): ftp"},
+        {"line": 3, "text": "htp:/broken", "reason": "not a URL"}])
+    store.close()
+    at = start(tmp_path, monkeypatch)
+    assert [w.value for w in at.warning] == [
+        "The crawl store holds no links: all 2 link line(s) of the reading list were "
+        "rejected. Fix them and crawl again."]
+    rows = at.dataframe[0].value.to_dict("records")
+    assert rows == [{"line": 1, "text": "ftp://example.org/file.txt",
+                     "reason": "not http(s): ftp"},
+                    {"line": 3, "text": "htp:/broken", "reason": "not a URL"}]
+    assert not any("holds nothing yet" in i.value for i in at.info)
+
+
+# -- small things --------------------------------------------------------------------------
+def test_usage_telemetry_is_off_when_started_as_the_readme_says(tmp_path):
+    import subprocess
+    import sys
+
+    # Streamlit reads .streamlit/config.toml beside the script it runs, from any directory.
+    probe = ("import sys; from streamlit import config; config._main_script_path = sys.argv[1];"
+             "config.get_config_options(force_reparse=True);"
+             "print(config.get_option('browser.gatherUsageStats'))")
+    for script, expected in ((APP, "False"), (str(tmp_path / "app.py"), "True")):
+        out = subprocess.run([sys.executable, "-c", probe, script], cwd=tmp_path,
+                             capture_output=True, text=True, env={"HOME": str(tmp_path),
+                                                                  "PATH": "/usr/bin:/bin"})
+        assert out.stdout.strip() == expected, out.stderr[-2000:]
+    tracked = subprocess.run(["git", "ls-files", "dashboard/.streamlit/config.toml"],
+                             cwd=Path(APP).parents[1], capture_output=True, text=True)
+    assert tracked.stdout.strip() == "dashboard/.streamlit/config.toml"
+
+
+def test_timeline_plots_only_dated_methods(app, graph):
+    import pyarrow as pa
+
+    tab(app, "lineage")
+    app.selectbox(key="lineage_method").set_value(one(graph, "Fast R-CNN")).run()
+    panel = tab(app, "lineage")
+    table = dict(zip(panel.dataframe[0].value["method"], panel.dataframe[0].value["year"]))
+    assert (table["Selective search"], table["R-CNN"]) == ("", "2013")  # blank, not "None"
+    (chart,) = panel.get("vega_lite_chart")
+    (dataset,) = chart.proto.datasets
+    plotted = pa.ipc.open_stream(dataset.data.data).read_all().to_pydict()
+    assert plotted == {
+        "year": [1980, 1989, 2013, 2014, 2015, 2015, 2016, 2017],
+        "method": ["Neocognitron", "Convolutional neural network", "R-CNN", "SPP-Net",
+                   "Fast R-CNN", "Faster R-CNN", "Feature pyramid network", "Mask R-CNN"]}
+
+
+def test_communities_are_named_readably(app):
+    assert app.selectbox(key="community").options == [
+        "any community",
+        "ResNet / Kaiming He / CNN architectures (19 nodes)",
+        "Object detection / Ross Girshick / Faster R-CNN (18 nodes)",
+        "Computer vision / Yann LeCun / Deep learning (13 nodes)",
+        "R-CNN / Jitendra Malik / Trevor Darrell (7 nodes)",
+        "dead.example.com/cnn-notes (1 node)",
+        "slow.example.net/notes (1 node)"]
+
+
+def test_the_outcome_column_is_wide_enough(app):
+    (table,) = tab(app, "health").dataframe[:1]
+    columns = json.loads(table.proto.columns)
+    assert columns["outcome"]["width"] == 170
+    assert columns["http_status"] == {"label": "HTTP", "width": "small",
+                                      "type_config": {"type": "text"}}

@@ -153,7 +153,8 @@ def test_dashboard_in_chromium(dashboard, browser, tmp_path):
 
     # Crawl health: the table of every seed, with the dead links named by line.
     page.get_by_role("tab", name="Crawl health").click()
-    page.get_by_text("reading-list line(s) 3, 11").wait_for(timeout=30_000)
+    page.get_by_text("2 dead URLs: fix or replace them. Reading-list lines 3, 11.").wait_for(
+        timeout=30_000)
     health = page.locator('[role="tabpanel"]:visible [data-testid="stDataFrame"]').first
     health.wait_for(timeout=30_000)
     # The grid draws on a canvas and mirrors its cells in an accessible table: read that.

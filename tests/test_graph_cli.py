@@ -183,3 +183,41 @@ def test_readme_json_read_back_code_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     G = nx.read_graphml(data_dir / "graph.graphml", force_multigraph=True)
     assert proc.stdout.split() == [str(G.number_of_nodes()), str(G.number_of_edges())]
+
+
+def test_build_stamps_the_graph_with_the_store_content_it_read(tmp_path):
+    from graph.store import Store
+
+    write_store(tmp_path)
+    store = Store.open_existing(tmp_path)
+    stamp = store.content_stamp()
+    store_id, version = stamp.split(":")
+    assert len(store_id) == 32 and int(version) > 0
+    store.close()
+    assert run("--data-dir", str(tmp_path), "build").returncode == 0
+    G = nx.read_graphml(tmp_path / "graph.graphml", force_multigraph=True)
+    assert G.graph["store_stamp"] == stamp
+    store = Store.open_existing(tmp_path)
+    crawl = store.start_crawl("list.txt")  # the crawl log is not graph content
+    store.finish_crawl(crawl, {"seeds": 0})
+    assert store.content_stamp() == stamp
+    store.upsert_document({"url": "https://new.example/", "outcome": "ok"})
+    assert store.content_stamp() == f"{store_id}:{int(version) + 1}"
+    # A hand edit with any SQLite tool counts too.
+    store.conn.execute("UPDATE documents SET title = 'x' WHERE url = 'https://new.example/'")
+    assert store.content_stamp() == f"{store_id}:{int(version) + 2}"
+    store.close()
+
+
+def test_a_store_from_before_stamps_has_none(tmp_path):
+    import sqlite3
+
+    from graph.store import Store
+
+    write_store(tmp_path)
+    with sqlite3.connect(tmp_path / "crawl.sqlite") as conn:
+        conn.execute("DELETE FROM meta WHERE key IN ('store_id', 'content_version')")
+    conn.close()
+    store = Store(tmp_path / "crawl.sqlite", readonly=True)
+    assert store.content_stamp() is None
+    store.close()

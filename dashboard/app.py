@@ -14,6 +14,7 @@ and the network's fields HTML-escaped (see ``dashboard/view.py``).
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,6 +79,12 @@ def load_view(directory: str, signature: tuple, f: D.Filters) -> object:
     """The filtered graph of one view (never mutated: shared between reruns)."""
     snap = load_snapshot(directory, signature)
     return D.filter_graph(snap.graph, f, snap.seeds)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Laying the network out…")
+def load_positions(directory: str, signature: tuple, f: D.Filters, kept: tuple) -> dict:
+    """Node positions of one view: computed once, the same on every rerun."""
+    return V.positions(load_view(directory, signature, f), list(kept))
 
 
 @st.cache_resource(max_entries=4, show_spinner="Ranking and grouping nodes…")
@@ -212,7 +219,9 @@ def sidebar_focus(G, focus) -> None:
                       icon=":material/info:")
 
 
-def network(snap: D.Snapshot, H, scores: dict, limit: int, focus) -> None:
+def network(snap: D.Snapshot, H, scores: dict, limit: int, focus, f=None,
+            place=None) -> None:
+    """The network view; ``place(kept)`` gives the (cached) node positions."""
     G = snap.graph
     if H.number_of_nodes() == 0:
         st.info("Nothing matches these filters.")
@@ -230,7 +239,11 @@ def network(snap: D.Snapshot, H, scores: dict, limit: int, focus) -> None:
     st.caption(note)
     st.markdown(V.legend_markdown([k for k in V.KIND_COLORS if any(
         D.kind_of(H, n) == k for n in kept)]))
-    els = V.elements(H, kept, scores, focus=focus)
+    where = place(kept) if place is not None else V.positions(H, kept)
+    els = V.elements(H, kept, scores, focus=focus, where=where)
+    # Names the view: a new filter, limit or focus makes the component lay out and fit
+    # again (Cytoscape keeps its zoom and adds new nodes at the origin otherwise).
+    view_key = hashlib.sha1(repr((f, limit, tuple(kept), focus)).encode()).hexdigest()[:12]
     if st_link_analysis is None:
         st.warning("The graph component is not installed (`pip install st-link-analysis`); "
                    "showing the nodes as a table.")
@@ -245,9 +258,7 @@ def network(snap: D.Snapshot, H, scores: dict, limit: int, focus) -> None:
 
     st_link_analysis(
         els,
-        layout={"name": "fcose", "animate": False, "fit": True, "padding": 24,
-                "nodeDimensionsIncludeLabels": False, "randomize": True,
-                "nodeRepulsion": 12000, "idealEdgeLength": 90},
+        layout=V.network_layout(view_key),
         node_styles=V.node_styles(), edge_styles=V.edge_styles(), height=640,
         key="network", on_change=on_pick, events=[Event("pick", "tap", "node")],
     )
@@ -501,7 +512,9 @@ def dashboard() -> None:
 
     parts = {
         "Overview": lambda: overview(snap, scores),
-        "Network": lambda: network(snap, H, scores, limit, focus),
+        "Network": lambda: network(
+            snap, H, scores, limit, focus, f,
+            lambda kept: load_positions(str(directory), signature, f, tuple(kept))),
         NODE_TAB: lambda: node_page(snap, focus),
         "Path finder": lambda: path_page(snap),
         "Lineage & reading order": lambda: lineage_page(snap, scores),

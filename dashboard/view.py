@@ -105,13 +105,101 @@ def node_from_event(value: Any, G: nx.Graph) -> Any:
     return node if node in G else None
 
 
-def elements(G: nx.Graph, nodes: list, scores: dict, focus: Any = None) -> dict:
+# Room per node in the drawing, in Cytoscape's pixels: labels are up to LABEL_LIMIT
+# characters, drawn at about 6 px each.
+SPACING = 110
+GRID_CELL = (LABEL_LIMIT * 5, 60)
+
+
+def positions(G: nx.Graph, nodes: list) -> dict:
+    """Where each of ``nodes`` is drawn: ``{node: (x, y)}``, the same for the same view.
+
+    Connected nodes get a force-directed layout with a fixed seed (so a filter change and
+    back draws the same picture, and no node is left at the origin); nodes with no edge in
+    the view (typically dead links) go in rows below it, each label with room of its own.
+
+    >>> G = nx.path_graph(["a", "b", "c"]); G.add_node("lonely")
+    >>> pos = positions(G, ["a", "b", "c", "lonely"])
+    >>> len({xy for xy in pos.values()}) == 4 and pos == positions(G, ["a", "b", "c", "lonely"])
+    True
+    """
+    keep = list(dict.fromkeys(nodes))
+    H = nx.Graph()
+    H.add_nodes_from(keep)
+    wanted = set(keep)
+    H.add_edges_from((u, v) for u, v in G.subgraph(keep).edges() if u != v and u in wanted)
+    linked = sorted((n for n in keep if H.degree(n)), key=str)
+    alone = sorted((n for n in keep if not H.degree(n)), key=str)
+    out: dict = {}
+    bottom = 0.0
+    if linked:
+        core = H.subgraph(linked)
+        scale = SPACING * max(1.0, len(linked) ** 0.5)
+        # networkx orders nodes by insertion; a sorted copy makes the seed mean the same.
+        ordered = nx.Graph()
+        ordered.add_nodes_from(linked)
+        ordered.add_edges_from(sorted(core.edges(), key=lambda e: (str(e[0]), str(e[1]))))
+        layout = nx.spring_layout(ordered, seed=0, scale=scale, iterations=80)
+        for n, (x, y) in layout.items():
+            out[n] = (round(float(x), 1), round(float(y), 1))
+        bottom = max(y for _, y in out.values()) + SPACING
+    if alone:
+        per_row = max(1, int(len(alone) ** 0.5 * 1.5))
+        width = (per_row - 1) * GRID_CELL[0]
+        for i, n in enumerate(alone):
+            row, col = divmod(i, per_row)
+            out[n] = (round(col * GRID_CELL[0] - width / 2, 1),
+                      round(bottom + row * GRID_CELL[1], 1))
+    # Two nodes on one point would hide each other: nudge any exact repeat.
+    seen: set = set()
+    for n in keep:
+        x, y = out[n]
+        while (x, y) in seen:
+            x, y = x + 7.0, y + 7.0
+        out[n] = (x, y)
+        seen.add((x, y))
+    return out
+
+
+def centred_on(where: dict, focus: Any) -> dict:
+    """The positions stretched on each side of ``focus`` so that it sits in the middle of
+    the drawing: fitting the whole drawing to the frame then centres the frame on it, with
+    every node still inside. Order along each axis is kept, so nothing lands on anything.
+
+    >>> centred_on({"a": (0, 0), "b": (10, 0), "c": (40, 0)}, "b")["a"]
+    (-20.0, 0.0)
+    """
+    if focus not in where:
+        return where
+    fx, fy = where[focus]
+
+    def stretch(values, centre):
+        low = centre - min(values)
+        high = max(values) - centre
+        reach = max(low, high)
+        return (reach / low if low else 1.0), (reach / high if high else 1.0)
+
+    xs, ys = [p[0] for p in where.values()], [p[1] for p in where.values()]
+    (xl, xh), (yl, yh) = stretch(xs, fx), stretch(ys, fy)
+    out = {}
+    for n, (x, y) in where.items():
+        dx, dy = x - fx, y - fy
+        out[n] = (round(fx + dx * (xl if dx < 0 else xh), 1),
+                  round(fy + dy * (yl if dy < 0 else yh), 1))
+    return out
+
+
+def elements(G: nx.Graph, nodes: list, scores: dict, focus: Any = None,
+             where: dict | None = None) -> dict:
     """Cytoscape elements for ``nodes`` of ``G`` and the edges between them.
 
     Node size follows centrality (``size`` from 0 to 1, relative to the view's most central
-    node). The ``focus`` node is drawn selected.
+    node). The ``focus`` node is drawn selected, in the middle of the drawing. ``where``
+    gives each node's position (see :func:`positions`).
     """
     keep = set(nodes)
+    if where and focus in keep:
+        where = centred_on(where, focus)
     top = max((float(scores.get(n, 0.0)) for n in nodes), default=0.0) or 1.0
     out_nodes = []
     for n in nodes:
@@ -129,6 +217,8 @@ def elements(G: nx.Graph, nodes: list, scores: dict, focus: Any = None) -> dict:
             if data.get(name):
                 item[name] = esc(data[name])
         element = {"data": item}
+        if where and n in where:
+            element["position"] = {"x": where[n][0], "y": where[n][1]}
         if n == focus:
             element["selected"] = True
         out_nodes.append(element)
@@ -192,6 +282,16 @@ def edge_styles(rels=tuple(REL_COLORS)) -> list[Style]:
         "line-color": REL_COLORS.get(r, OTHER_COLOR),
         "target-arrow-color": REL_COLORS.get(r, OTHER_COLOR),
     }) for r in rels]
+
+
+def network_layout(view_key: str) -> dict:
+    """The component's layout: the positions given in the elements, fitted to the frame.
+
+    ``view_key`` names the view (its filters, nodes and focus); when it changes, the
+    component runs the layout again, so a filter change re-fits the drawing even after a
+    mouse-wheel zoom.
+    """
+    return {"name": "preset", "fit": True, "padding": 30, "animate": False, "view": view_key}
 
 
 def legend_markdown(kinds=tuple(KIND_COLORS)) -> str:

@@ -10,6 +10,7 @@ is saved in the test's tmp_path.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -176,3 +177,126 @@ def test_dashboard_in_chromium(dashboard, browser, tmp_path):
     assert dialogs == []  # no injected script ran
     assert not errors, errors
 
+
+
+_VIEW_JS = """() => {
+  const cy = document.getElementById('cy')._cyreg.cy;
+  return {w: cy.width(), h: cy.height(), zoom: cy.zoom(),
+          selected: cy.nodes(':selected').map(n => n.id()),
+          nodes: cy.nodes(':visible').map(n => [n.id(), n.renderedPosition().x,
+                                                 n.renderedPosition().y])};
+}"""
+
+
+def settled_view(page, expect_nodes=None, timeout=30.0) -> dict:
+    """The network as drawn once it stops moving (and shows ``expect_nodes`` nodes)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            view = graph_frame(page).evaluate(_VIEW_JS)
+        except Exception:  # noqa: BLE001 - the frame reloads while Streamlit reruns
+            time.sleep(0.3)
+            continue
+        if (expect_nodes is None or len(view["nodes"]) == expect_nodes) and view == last:
+            return view
+        last = view
+        time.sleep(0.6)
+    raise AssertionError(f"the network never settled (last: {last and len(last['nodes'])} "
+                         f"nodes, expected {expect_nodes})")
+
+
+def assert_readable(view: dict, step: str) -> None:
+    """No two visible nodes on one point, every visible node inside the frame."""
+    points = [(x, y) for _, x, y in view["nodes"]]
+    assert points, step
+    for i, (x, y) in enumerate(points):
+        assert -1 <= x <= view["w"] + 1 and -1 <= y <= view["h"] + 1, (step, view["nodes"][i])
+        for x2, y2 in points[i + 1:]:
+            assert abs(x - x2) + abs(y - y2) > 2, (step, "two nodes share a position")
+
+
+def choose(page, label: str, option: str | None = None, index: int | None = None) -> None:
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.locator("xpath=..").get_by_role("button", name="Open").click()
+    options = page.get_by_role("option")
+    options.first.wait_for(timeout=10_000)
+    if option is not None:
+        options.filter(has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")).first.click()
+        assert box.input_value() == option
+    else:
+        options.nth(index).click()
+    time.sleep(1.0)
+
+
+def caption_count(page) -> int:
+    text = page.get_by_text("Showing ").first.inner_text()
+    return int(text.split()[1])
+
+
+def test_network_stays_readable_through_filters_search_zoom_and_tabs(dashboard, browser,
+                                                                      tmp_path):
+    url, _ = dashboard
+    shots = Path(os.environ.get("DASHBOARD_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(url)
+    page.get_by_text("Reading-list knowledge graph").first.wait_for(timeout=90_000)
+    page.get_by_role("tab", name="Network").click()
+    graph_frame(page)
+    views = {}
+
+    def step(name: str) -> dict:
+        view = settled_view(page, caption_count(page))
+        assert_readable(view, name)
+        page.screenshot(path=str(shots / f"network-{len(views):02d}-{name}.png"), full_page=True)
+        views[name] = view
+        return view
+
+    first = step("all")
+    choose(page, "Topic", "Object detection")
+    few = step("topic")
+    assert len(few["nodes"]) < len(first["nodes"])
+    choose(page, "Topic", "any topic")
+    back = step("topic-back")
+    # The same filters draw the same picture.
+    assert sorted(back["nodes"]) == sorted(first["nodes"])
+    choose(page, "Reading-list heading", "RCNN")
+    step("heading")
+    choose(page, "Reading-list heading", "ResNet")
+    step("heading-2")
+    choose(page, "Reading-list heading", "any heading")
+    step("heading-back")
+    choose(page, "Community", index=1)
+    step("community")
+    choose(page, "Community", "any community")
+    step("community-back")
+
+    # A mouse-wheel zoom, then a filter change: the new view is fitted again.
+    box = page.locator('iframe[title*="st_link_analysis"]').first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.8)
+    for _ in range(5):
+        page.mouse.wheel(0, -400)
+        time.sleep(0.2)
+    choose(page, "Topic", "Object detection")
+    step("zoomed-then-topic")
+    choose(page, "Topic", "any topic")
+    step("zoomed-back")
+
+    # Search: the found node is selected, and the view centres on it and its neighbours.
+    search = page.get_by_label("Name, title or alias (English or 中文)")
+    search.fill("Kaiming He")
+    search.press("Enter")
+    time.sleep(1.5)
+    found = step("search")
+    node = esc("person:kaiming-he")
+    assert found["selected"] == [node]
+    x, y = next((x, y) for n, x, y in found["nodes"] if n == node)
+    assert abs(x - found["w"] / 2) < 5 and abs(y - found["h"] / 2) < 5
+    assert graph_frame(page).locator("#infopanelLabel").inner_text().strip() == "Kaiming He"
+
+    # Another tab and back: still readable.
+    page.get_by_role("tab", name="Overview").click()
+    time.sleep(1.0)
+    page.get_by_role("tab", name="Network").click()
+    step("tabs")

@@ -17,6 +17,7 @@ from graph.store import Store, store_path
 from graph.text import keywords, summarize
 
 from .items import PaperRefItem
+from .outcomes import is_dns_reason
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,8 @@ def arxiv_documents(store: Store) -> int:
     A reading-list line that links a paper (``https://arxiv.org/pdf/1710.07035.pdf``) is a
     document like any other: it is ``ok`` with the paper's title and abstract once the
     metadata arrived, ``not_found`` when arXiv does not know the id, ``error`` when the
-    API failed. Returns how many documents were updated.
+    API failed (``dns_error`` when its host name did not resolve). Returns how many
+    documents were updated.
     """
     rows = store.conn.execute(
         "SELECT r.doc_url, p.* FROM paper_refs r JOIN papers p ON p.arxiv_id = r.arxiv_id"
@@ -43,7 +45,10 @@ def arxiv_documents(store: Store) -> int:
         elif status == "not_found":
             doc.update(outcome="not_found", reason=f"arXiv has no paper {row['arxiv_id']}")
         elif status == "failed":
-            doc.update(outcome="error", reason=f"arXiv API: {row['error']}")
+            # No answer because the API's name did not resolve: as dead as any other link
+            # whose host does not resolve (and retried, as failures are, on the next run).
+            outcome = "dns_error" if is_dns_reason(row["error"]) else "error"
+            doc.update(outcome=outcome, reason=f"arXiv API: {row['error']}")
         else:
             continue
         store.upsert_document(doc)

@@ -142,6 +142,8 @@ class CrawlSummary:
         self.write_graph = crawler.settings.getbool("WRITE_GRAPH", True)
         self.started = time.monotonic()
         self.crawl_id = None
+        # Set when the list gave nothing to crawl; `scrapy crawl` prints it and exits 1.
+        self.warning: str | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -159,6 +161,10 @@ class CrawlSummary:
             store.close()
 
     def spider_closed(self, spider, reason):
+        reading_list = getattr(spider, "reading_list", None)
+        if reading_list is not None:
+            name = Path(str(getattr(spider.options, "seeds", "") or "the list")).name
+            self.warning = no_links_warning(reading_list, name)
         store = Store(store_path(self.data_dir))
         try:
             summary = crawl_summary(store, getattr(spider, "options", None))
@@ -180,6 +186,35 @@ class CrawlSummary:
         except Exception as exc:  # the crawl's data is safe in the store either way
             logger.error("could not write the graph: %s (run `python -m graph build`)", exc)
             return None
+
+
+def no_links_warning(reading_list, name: str = "the list", shown: int = 10) -> str | None:
+    """Why a list gave no link to crawl, with its rejected lines; None if it gave one.
+
+    >>> from crawler.reading_list import parse_reading_list
+    >>> print(no_links_warning(parse_reading_list("ftp://example.org/a.txt"), "list.txt"))
+    Warning: list.txt has no link to crawl: its only line with a link was rejected:
+      line 1: ftp://example.org/a.txt: scheme 'ftp' is not crawled (only http:// and https://)
+    >>> print(no_links_warning(parse_reading_list(""), "list.txt"))
+    Warning: list.txt has no links: nothing was crawled (one http:// or https:// link per line; see the README's reading-list format).
+    """
+    if reading_list.seeds:
+        return None
+    problems = list(reading_list.problems)
+    if not problems:
+        texts = sum(1 for h in reading_list.hints if h.kind == "hint")
+        kept = f", only {texts} line(s) of text, kept as hints" if texts else ""
+        return (f"Warning: {name} has no links{kept}: nothing was crawled (one http:// or"
+                " https:// link per line; see the README's reading-list format).")
+    if len(problems) == 1:
+        head = f"Warning: {name} has no link to crawl: its only line with a link was rejected:"
+    else:
+        head = (f"Warning: {name} has no link to crawl: all {len(problems)} lines with links"
+                " were rejected:")
+    lines = [head] + [f"  line {p.line}: {p.reason}" for p in problems[:shown]]
+    if len(problems) > shown:
+        lines.append(f"  ... and {len(problems) - shown} more (the store's problems table)")
+    return "\n".join(lines)
 
 
 def crawl_summary(store: Store, options=None) -> dict:

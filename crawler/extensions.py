@@ -130,6 +130,12 @@ class ArxivMetadata:
 
     def _done(self, result):
         self.running = False
+        # Let the engine see at once that the crawl may close, not at its next heartbeat
+        # (5 s later: most of an offline first run). Private in Scrapy 2.19, hence getattr:
+        # without it the heartbeat still closes the crawl.
+        nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
         return None
 
 

@@ -21,10 +21,13 @@ logger = logging.getLogger(__name__)
 class _DeadHostIsNotAnError(logging.Filter):
     """robots.txt of a host that is gone is logged by Scrapy as an ERROR with a traceback.
     The page's own request fails the same way and is recorded with its outcome, so one
-    warning line is enough here."""
+    warning line is enough here, and none for a name that does not resolve:
+    DeadHostMiddleware says that once per host."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.ERROR and record.exc_info:
+            if record.exc_info[1] is not None and is_dns_failure(record.exc_info[1]):
+                return False
             record.exc_info = None
             record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
@@ -146,5 +149,6 @@ class DeadHostMiddleware:
             self.dead[host] = f"{reason.rstrip('.')} (at {request.url})"
             if self.stats is not None:
                 self.stats.inc_value("dns/unresolved_hosts")
-            logger.info("%s does not resolve: no further request goes to it", host)
+            logger.warning("%s does not resolve: no further request goes to it (%s)", host,
+                           reason)
         return None

@@ -21,6 +21,9 @@ What the package leaves to its caller, done here:
   package ask for a second page that cannot hold anything; that request is never sent.
 - Ids are validated before any request: one malformed id makes the API reject the whole
   batch with HTTP 400.
+- A host name that does not resolve is final: no backoff retries (with no network they only
+  add waits), and the fetcher sends nothing more to that endpoint; every paper asked for
+  afterwards fails at once with the same reason (``retry_dns=True`` retries instead).
 
 Results are plain dicts: ``{'status': 'ok', 'title', 'authors', 'abstract',
 'primary_category', 'categories', 'published', 'updated', 'doi', 'journal_ref', 'comment',
@@ -46,6 +49,7 @@ import urllib3
 from lxml import etree
 
 from crawler.http_body import BodyTooLarge, read_within
+from crawler.outcomes import DNS_FAILURE, is_dns_failure
 from graph.arxiv_ids import arxiv_abs_url, normalize_arxiv_id
 
 logger = logging.getLogger(__name__)
@@ -303,7 +307,8 @@ class ArxivFetcher:
 
     def __init__(self, api_url: str | None = DEFAULT_API_URL, delay_seconds: float = 3.0,
                  timeout: float = 30, retries: int = 3, backoff: float = 2.0,
-                 batch_size: int = MAX_BATCH_SIZE, session=None, max_retry_after: float = 60.0):
+                 batch_size: int = MAX_BATCH_SIZE, session=None, max_retry_after: float = 60.0,
+                 retry_dns: bool = False):
         if not 1 <= int(batch_size) <= MAX_BATCH_SIZE:
             raise ValueError(f"batch_size must be 1..{MAX_BATCH_SIZE}, not {batch_size}")
         if timeout is None or float(timeout) <= 0:
@@ -315,7 +320,10 @@ class ArxivFetcher:
         self.backoff = max(0.0, float(backoff))
         self.batch_size = int(batch_size)
         self.max_retry_after = float(max_retry_after)
+        self.retry_dns = bool(retry_dns)
+        self.unresolved: str | None = None   # why the endpoint's name did not resolve
         host = (urlsplit(self.api_url.replace("{}", "")).hostname or "").lower()
+        self.host = host
         if self.delay_seconds < 3 and (host == "arxiv.org" or host.endswith(".arxiv.org")):
             logger.warning("arXiv asks for at most one request every 3 s; delay is %g s",
                            self.delay_seconds)
@@ -336,7 +344,8 @@ class ArxivFetcher:
     @classmethod
     def from_settings(cls, settings, session=None) -> "ArxivFetcher":
         """Build from Scrapy settings (or any mapping with ``get``): ARXIV_API_URL,
-        ARXIV_DELAY_SECONDS, ARXIV_TIMEOUT, ARXIV_RETRIES, ARXIV_BACKOFF, ARXIV_BATCH_SIZE."""
+        ARXIV_DELAY_SECONDS, ARXIV_TIMEOUT, ARXIV_RETRIES, ARXIV_BACKOFF, ARXIV_BATCH_SIZE,
+        DNS_FAILURES_ARE_FINAL."""
         def get(name, default):
             value = settings.get(name)
             return default if value is None or value == "" else value
@@ -347,7 +356,9 @@ class ArxivFetcher:
                    retries=int(get("ARXIV_RETRIES", 3)),
                    backoff=float(get("ARXIV_BACKOFF", 2.0)),
                    batch_size=int(get("ARXIV_BATCH_SIZE", MAX_BATCH_SIZE)),
-                   session=session)
+                   session=session,
+                   retry_dns=str(get("DNS_FAILURES_ARE_FINAL", True)).strip().lower()
+                   in ("0", "false", "no", "off"))
 
     @property
     def request_count(self) -> int:
@@ -397,10 +408,17 @@ class ArxivFetcher:
         while True:
             if self._stop.is_set():
                 return {i: _failed("stopped before arXiv answered") for i in batch}
+            if self.unresolved:
+                return {i: _failed(self.unresolved) for i in batch}
             try:
                 found = self._query(batch)
             except Exception as exc:
                 reason, retryable, retry_after = self._classify(exc)
+                if reason.startswith(DNS_FAILURE) and not self.retry_dns:
+                    self.unresolved = reason
+                    logger.warning("arXiv API: %s; no further request to %s in this crawl"
+                                   " (%d ids failed)", reason, self.host, len(batch))
+                    return {i: _failed(reason) for i in batch}
                 if retryable and attempt < self.retries:
                     wait = self.backoff * 2 ** attempt
                     if retry_after is not None:
@@ -455,6 +473,9 @@ class ArxivFetcher:
         if isinstance(exc, requests.exceptions.Timeout):
             return f"timed out: no complete answer within {self.timeout:g} s", True, None
         if isinstance(exc, requests.exceptions.ConnectionError):
+            if is_dns_failure(exc):
+                return (f"{DNS_FAILURE}: {self.host} did not resolve ({_short(exc)})", True,
+                        None)
             return f"connection failed: {_short(exc)}", True, None
         if isinstance(exc, (requests.exceptions.ChunkedEncodingError,
                             requests.exceptions.ContentDecodingError)):

@@ -17,6 +17,7 @@ from graph.store import Store, store_path
 from graph.text import keywords, summarize
 
 from .items import PaperRefItem
+from .outcomes import is_dns_reason
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,8 @@ def arxiv_documents(store: Store) -> int:
     A reading-list line that links a paper (``https://arxiv.org/pdf/1710.07035.pdf``) is a
     document like any other: it is ``ok`` with the paper's title and abstract once the
     metadata arrived, ``not_found`` when arXiv does not know the id, ``error`` when the
-    API failed. Returns how many documents were updated.
+    API failed (``dns_error`` when its host name did not resolve). Returns how many
+    documents were updated.
     """
     rows = store.conn.execute(
         "SELECT r.doc_url, p.* FROM paper_refs r JOIN papers p ON p.arxiv_id = r.arxiv_id"
@@ -43,7 +45,10 @@ def arxiv_documents(store: Store) -> int:
         elif status == "not_found":
             doc.update(outcome="not_found", reason=f"arXiv has no paper {row['arxiv_id']}")
         elif status == "failed":
-            doc.update(outcome="error", reason=f"arXiv API: {row['error']}")
+            # No answer because the API's name did not resolve: as dead as any other link
+            # whose host does not resolve (and retried, as failures are, on the next run).
+            outcome = "dns_error" if is_dns_reason(row["error"]) else "error"
+            doc.update(outcome=outcome, reason=f"arXiv API: {row['error']}")
         else:
             continue
         store.upsert_document(doc)
@@ -125,6 +130,12 @@ class ArxivMetadata:
 
     def _done(self, result):
         self.running = False
+        # Let the engine see at once that the crawl may close, not at its next heartbeat
+        # (5 s later: most of an offline first run). Private in Scrapy 2.19, hence getattr:
+        # without it the heartbeat still closes the crawl.
+        nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
         return None
 
 
@@ -137,6 +148,8 @@ class CrawlSummary:
         self.write_graph = crawler.settings.getbool("WRITE_GRAPH", True)
         self.started = time.monotonic()
         self.crawl_id = None
+        # Set when the list gave nothing to crawl; `scrapy crawl` prints it and exits 1.
+        self.warning: str | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -154,6 +167,10 @@ class CrawlSummary:
             store.close()
 
     def spider_closed(self, spider, reason):
+        reading_list = getattr(spider, "reading_list", None)
+        if reading_list is not None:
+            name = Path(str(getattr(spider.options, "seeds", "") or "the list")).name
+            self.warning = no_links_warning(reading_list, name)
         store = Store(store_path(self.data_dir))
         try:
             summary = crawl_summary(store, getattr(spider, "options", None))
@@ -175,6 +192,35 @@ class CrawlSummary:
         except Exception as exc:  # the crawl's data is safe in the store either way
             logger.error("could not write the graph: %s (run `python -m graph build`)", exc)
             return None
+
+
+def no_links_warning(reading_list, name: str = "the list", shown: int = 10) -> str | None:
+    """Why a list gave no link to crawl, with its rejected lines; None if it gave one.
+
+    >>> from crawler.reading_list import parse_reading_list
+    >>> print(no_links_warning(parse_reading_list("ftp://example.org/a.txt"), "list.txt"))
+    Warning: list.txt has no link to crawl: its only line with a link was rejected:
+      line 1: ftp://example.org/a.txt: scheme 'ftp' is not crawled (only http:// and https://)
+    >>> print(no_links_warning(parse_reading_list(""), "list.txt"))
+    Warning: list.txt has no links: nothing was crawled (one http:// or https:// link per line; see the README's reading-list format).
+    """
+    if reading_list.seeds:
+        return None
+    problems = list(reading_list.problems)
+    if not problems:
+        texts = sum(1 for h in reading_list.hints if h.kind == "hint")
+        kept = f", only {texts} line(s) of text, kept as hints" if texts else ""
+        return (f"Warning: {name} has no links{kept}: nothing was crawled (one http:// or"
+                " https:// link per line; see the README's reading-list format).")
+    if len(problems) == 1:
+        head = f"Warning: {name} has no link to crawl: its only line with a link was rejected:"
+    else:
+        head = (f"Warning: {name} has no link to crawl: all {len(problems)} lines with links"
+                " were rejected:")
+    lines = [head] + [f"  line {p.line}: {p.reason}" for p in problems[:shown]]
+    if len(problems) > shown:
+        lines.append(f"  ... and {len(problems) - shown} more (the store's problems table)")
+    return "\n".join(lines)
 
 
 def crawl_summary(store: Store, options=None) -> dict:

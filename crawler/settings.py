@@ -40,6 +40,10 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_BACKOFF_BASE = 1.0          # seconds; doubled on each retry
 RETRY_BACKOFF_MAX = 30.0
+# A host name that does not resolve is not retried, and nothing more is sent to that host
+# in this crawl (its links are recorded dns_error at once); the arXiv client likewise.
+# False: retry DNS failures like other connection errors (a flaky resolver).
+DNS_FAILURES_ARE_FINAL = True
 REDIRECT_MAX_TIMES = 10
 # A link that stays dead is recorded with its outcome and counted in the summary.
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
@@ -84,6 +88,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.safety.LinkGuardMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.ConsistentRobotsTxtMiddleware": 100,
+    # After robots.txt, which every first request to a host waits for.
+    "crawler.middlewares.DeadHostMiddleware": 110,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # Closest to the download handler: records bodies before decompression, each redirect

@@ -454,3 +454,31 @@ def test_fetch_pending_papers_default_text_functions(fake_arxiv):
     gan = store.paper(GAN)
     assert gan["summary"] and len(gan["summary"]) < len(gan["abstract"])
     assert isinstance(gan["keywords"], list)
+
+
+def test_an_api_host_that_does_not_resolve_is_asked_once(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    fetcher = ArxivFetcher(api_url="http://export.arxiv.invalid/api/query", delay_seconds=0,
+                           timeout=5, retries=3, backoff=1.0)
+    started = time.monotonic()
+    first = fetcher.fetch([GAN, "1506.01497"])
+    again = fetcher.fetch(["1504.08083"])
+    assert time.monotonic() - started < 3          # no 1 s, 2 s, 4 s backoff
+    assert fetcher.request_count == 1              # and nothing more sent to that host
+    reason = first[GAN]["error"]
+    assert reason.startswith("DNS lookup failed: export.arxiv.invalid did not resolve ([Errno")
+    assert first == {GAN: {"status": "failed", "error": reason},
+                     "1506.01497": {"status": "failed", "error": reason}}
+    assert again == {"1504.08083": {"status": "failed", "error": reason}}
+
+
+def test_dns_failures_are_retried_when_asked_to(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    fetcher = ArxivFetcher.from_settings({
+        "ARXIV_API_URL": "http://export.arxiv.invalid/api/query", "ARXIV_DELAY_SECONDS": 0,
+        "ARXIV_RETRIES": 2, "ARXIV_BACKOFF": 0.01, "DNS_FAILURES_ARE_FINAL": "False"})
+    result = fetcher.fetch([GAN])
+    assert fetcher.request_count == 3
+    assert result[GAN]["error"].endswith("(gave up after 3 attempts)")

@@ -69,3 +69,24 @@ def test_an_api_that_stays_down_leaves_failures_and_the_crawl_finishes(miniweb, 
     seed = store.document("https://arxiv.org/pdf/1710.07035.pdf")
     assert seed["outcome"] == "error" and "503" in seed["reason"]
     assert store.document(urls["blog"])["outcome"] == "ok"
+
+
+def test_an_api_host_that_does_not_resolve_makes_the_seed_dns_error(miniweb, tmp_path):
+    urls = build_site(miniweb)
+    seeds = tmp_path / "list.txt"
+    seeds.write_text("\n".join(["https://arxiv.org/pdf/1710.07035.pdf", urls["blog"]]),
+                     encoding="utf-8")
+    run = run_crawl(tmp_path / "data", seeds, args={"depth": 0},
+                    settings={"ARXIV_API_URL": "http://export.arxiv.invalid/api/query",
+                              "ARXIV_RETRIES": "3", "ARXIV_BACKOFF": "1"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    store = run.store()
+    paper = store.paper("1710.07035")
+    assert paper["status"] == "failed"
+    assert paper["error"].startswith("DNS lookup failed: export.arxiv.invalid did not resolve")
+    seed = store.document("https://arxiv.org/pdf/1710.07035.pdf")
+    assert (seed["outcome"], seed["reason"]) == ("dns_error", f"arXiv API: {paper['error']}")
+    # One attempt: no backoff retries.
+    assert run.stderr.count("[arxiv] INFO: Requesting page") == 1
+    assert "retrying" not in run.stderr
+    assert "1 ok; failed: 1 dns_error" in run.stdout

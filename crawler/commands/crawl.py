@@ -28,6 +28,24 @@ def check_seeds_arguments(spargs: dict) -> None:
 
 
 class Command(ScrapyCrawlCommand):
+    """``scrapy crawl``; for ``seeds``, exit 2 on bad arguments or an unreadable list
+    (nothing runs) and 1 when the list gave no link to crawl (what it has is stored)."""
+
+    def _create_crawler(self, spidercls):
+        self._crawler = super()._create_crawler(spidercls)
+        return self._crawler
+
+    def run(self, args, opts):
+        super().run(args, opts)
+        from crawler.extensions import CrawlSummary
+
+        crawler = getattr(self, "_crawler", None)
+        summary = crawler.get_extension(CrawlSummary) if crawler is not None else None
+        if summary is not None and summary.warning:
+            # After Scrapy's closing log lines, so it is the last thing a user sees.
+            print(summary.warning, file=sys.stderr, flush=True)
+            self.exitcode = self.exitcode or 1
+
     def process_options(self, args, opts):
         super().process_options(args, opts)
         # Runs before Scrapy sets up logging and the crawler, so the error stands alone.

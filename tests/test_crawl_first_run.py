@@ -144,10 +144,13 @@ def test_the_web_archive_is_asked_once_when_it_does_not_resolve(miniweb, tmp_pat
     assert run.returncode == 0, run.stderr[-3000:]
     assert stat(run, "downloader/request_count") == 3 + 1
     reasons = [run.store().document(u)["reason"] for u in dead]
-    assert reasons[0].endswith("; web archive API failed (DNS lookup failed: no results for"
-                               " hostname lookup: archive.invalid.)")
-    assert all("; web archive not asked (unreachable earlier in this crawl: DNS lookup"
-               " failed" in r for r in reasons[1:])
+    # Which dead page reaches the archive first depends on download order.
+    asked = [r for r in reasons if r.endswith(
+        "; web archive API failed (DNS lookup failed: no results for"
+        " hostname lookup: archive.invalid.)")]
+    not_asked = [r for r in reasons if "; web archive not asked (unreachable earlier in this"
+                 " crawl: DNS lookup failed" in r]
+    assert (len(asked), len(not_asked)) == (1, len(dead) - 1)
 
 
 @pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare(1)")

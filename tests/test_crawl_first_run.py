@@ -178,6 +178,8 @@ def test_bundled_list_offline_first_run_is_quick_and_asks_each_host_once(tmp_pat
     for host in hosts:
         assert proc.stderr.count(f"{host} does not resolve: no further request") == 1, host
     assert len(re.findall(r"\[arxiv\] INFO: Requesting page", proc.stderr)) == 1
+    # Not a speed target (the README states the measured figure): a guard against the crawl
+    # waiting on an idle engine or a retry schedule after the last failure is recorded.
     seconds = float(re.search(r"Crawl finished in ([\d.]+) s", proc.stdout).group(1))
     assert seconds < 15, proc.stdout
 

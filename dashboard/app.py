@@ -170,6 +170,11 @@ def sidebar_filters(snap: D.Snapshot, comms: list[dict]) -> tuple[D.Filters, int
     heads = D.headings(snap.seeds)
     heading = sb.selectbox("Reading-list heading", [None] + heads, key="heading",
                            format_func=lambda h: "any heading" if h is None else h)
+    provenance = sb.radio("Show", list(D.PROVENANCE), key="provenance",
+                          format_func=D.PROVENANCE.get,
+                          help="The vocabulary file states some methods, topics, people and "
+                               "edges by itself; 'what the crawl found' hides those that no "
+                               "crawled page or paper supports.")
     min_weight = sb.number_input("Minimum edge weight", min_value=0.0, value=0.0, step=0.5,
                                  key="min_weight")
     limit = int(sb.number_input("Most nodes drawn", min_value=10, max_value=5000,
@@ -182,6 +187,7 @@ def sidebar_filters(snap: D.Snapshot, comms: list[dict]) -> tuple[D.Filters, int
         community=tuple(by_id[community]["nodes"]) if community is not None else (),
         heading=heading,
         min_weight=float(min_weight),
+        provenance=provenance,
     )
     return f, limit
 
@@ -224,7 +230,13 @@ def network(snap: D.Snapshot, H, scores: dict, limit: int, focus, f=None,
     """The network view; ``place(kept)`` gives the (cached) node positions."""
     G = snap.graph
     if H.number_of_nodes() == 0:
-        st.info("Nothing matches these filters.")
+        if f is not None and f.provenance == "learned" and not any(
+                D.is_learned(G, n) for n in G):
+            st.info("The graph learned no concept beyond the vocabulary from this crawl: "
+                    "everything in it is listed in the vocabulary. `python -m graph "
+                    "vocabulary suggest` shows what discovery found and why.")
+        else:
+            st.info("Nothing matches these filters.")
         return
     kept, left_out = D.cap_view(H, scores, limit)
     if focus in H and focus not in kept:
@@ -276,6 +288,8 @@ def node_page(snap: D.Snapshot, node) -> None:
     meta = [f"kind: **{md(d['kind'])}**"]
     if d["year"]:
         meta.append(f"year: **{d['year']}**")
+    if d["origin"]:
+        meta.append(md(d["origin"]))
     if d["status"]:
         meta.append(f"status: **{md(d['status'])}**")
     if d["listed_at"]:

@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from graph.build import GRAPH_FILENAME, STAMP_ATTRIBUTE
+from graph.build import GRAPH_FILENAME, STAMP_ATTRIBUTE, VOCABULARY_SOURCE
 from graph.store import OUTCOMES, STORE_FILENAME, Store
 
 KINDS = ("page", "paper", "person", "method", "topic")
@@ -463,6 +463,62 @@ class Filters:
     community: tuple = ()             # the nodes of one community
     heading: str | None = None        # pages listed under this heading, and their neighbours
     min_weight: float = 0.0
+    provenance: str = "all"           # one of PROVENANCE: all, crawled or learned
+
+
+# What a view may show, by where its knowledge comes from.
+PROVENANCE = {
+    "all": "everything",
+    "crawled": "what the crawl found (hide what only the vocabulary says)",
+    "learned": "learned concepts only, with what they connect to",
+}
+
+# How each origin reads on a node's page.
+ORIGIN_TEXT = {
+    VOCABULARY_SOURCE: "listed in the vocabulary",
+    "title": "learned from a paper's title",
+    "abstract": "learned from a definition in a paper's abstract",
+    "acronym": "learned from an abbreviation defined in a page",
+    "heading": "learned from a reading-list heading",
+    "list": "learned from the reading list",
+}
+
+
+def is_learned(G: nx.Graph, node: Any) -> bool:
+    """True for a concept the graph learned from what it read, not from the vocabulary.
+
+    >>> G = nx.MultiDiGraph([("m:moco", "p:1")]); G.nodes["m:moco"]["origin"] = "abstract"
+    >>> is_learned(G, "m:moco"), is_learned(G, "p:1")
+    (True, False)
+    """
+    return G.nodes[node].get("origin") not in (None, "", VOCABULARY_SOURCE)
+
+
+def from_vocabulary(data: dict) -> bool:
+    """True for an edge that only the vocabulary file states (no crawled source)."""
+    return (data.get("source") or VOCABULARY_SOURCE) == VOCABULARY_SOURCE
+
+
+def crawled_nodes(G: nx.Graph) -> set:
+    """Every node that is not a vocabulary entity no crawled text mentions: pages, papers,
+    learned concepts, and vocabulary entities with at least one edge from a crawled source.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("page:a"); G.add_node("m:rcnn", origin="vocabulary")
+    >>> G.add_node("m:alexnet", origin="vocabulary")
+    >>> G.add_edge("page:a", "m:rcnn", rel="mentions", source="http://a/")
+    0
+    >>> G.add_edge("m:rcnn", "m:alexnet", rel="evolved_from", source="vocabulary")
+    0
+    >>> sorted(crawled_nodes(G))
+    ['m:rcnn', 'page:a']
+    """
+    touched = set()
+    for u, v, d in G.edges(data=True):
+        if not from_vocabulary(d):
+            touched.update((u, v))
+    return {n for n, d in G.nodes(data=True)
+            if d.get("origin") != VOCABULARY_SOURCE or n in touched}
 
 
 def neighbourhood(G: nx.Graph, nodes: Iterable) -> set:
@@ -493,8 +549,9 @@ def heading_pages(G: nx.Graph, seeds: Iterable[dict], heading: str) -> list:
 def filter_graph(G: nx.MultiDiGraph, f: Filters, seeds: Iterable[dict] = ()) -> nx.MultiDiGraph:
     """The part of ``G`` that ``f`` selects, as a new graph with every attribute kept.
 
-    Scopes (topic, community, heading) intersect; then nodes are kept by kind and edges
-    by relation and minimum weight. Exports of a view use exactly this graph.
+    Scopes (topic, community, heading, provenance) intersect; then nodes are kept by kind
+    and edges by relation and minimum weight. ``provenance="crawled"`` also drops every edge
+    only the vocabulary states. Exports of a view use exactly this graph.
     """
     nodes = set(G.nodes)
     if f.topic:
@@ -503,14 +560,20 @@ def filter_graph(G: nx.MultiDiGraph, f: Filters, seeds: Iterable[dict] = ()) -> 
         nodes &= set(f.community)
     if f.heading:
         nodes &= neighbourhood(G, heading_pages(G, seeds, f.heading))
+    if f.provenance == "learned":
+        nodes &= neighbourhood(G, [n for n in G if is_learned(G, n)])
+    elif f.provenance == "crawled":
+        nodes &= crawled_nodes(G)
     if f.kinds is not None:
         nodes = {n for n in nodes if kind_of(G, n) in f.kinds}
+    drop_vocabulary_edges = f.provenance == "crawled"
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
     H.add_nodes_from((n, dict(G.nodes[n])) for n in G if n in nodes)  # keep G's order
     for u, v, k, d in G.edges(keys=True, data=True):
         if u in nodes and v in nodes and (f.rels is None or d.get("rel") in f.rels) \
-                and weight_of(d) >= f.min_weight:
+                and weight_of(d) >= f.min_weight \
+                and not (drop_vocabulary_edges and from_vocabulary(d)):
             H.add_edge(u, v, key=k, **d)
     return H
 
@@ -534,6 +597,24 @@ DETAIL_FIELDS = ("url", "final_url", "title", "year", "published", "status", "ht
                  "affiliation", "chinese_name", "depth")
 
 
+def origin_text(data: dict) -> str:
+    """Where a concept comes from, as the node page says it ('' for pages and papers).
+
+    >>> origin_text({"origin": "abstract", "confidence": 0.8})
+    "learned from a definition in a paper's abstract (confidence 0.8)"
+    >>> origin_text({"origin": "vocabulary", "confidence": 1.0})
+    'listed in the vocabulary'
+    """
+    origin = data.get("origin")
+    if not origin:
+        return ""
+    text = ORIGIN_TEXT.get(str(origin), f"learned ({origin})")
+    confidence = data.get("confidence")
+    if origin != VOCABULARY_SOURCE and confidence not in (None, ""):
+        text += f" (confidence {float(confidence):g})"
+    return text
+
+
 def node_details(G: nx.Graph, node: Any, seeds: Iterable[dict] = ()) -> dict:
     """What the details panel shows about one node (raw values; the page escapes them).
 
@@ -548,6 +629,7 @@ def node_details(G: nx.Graph, node: Any, seeds: Iterable[dict] = ()) -> dict:
         "keywords": as_list(data.get("keywords")),
         "authors": as_list(data.get("authors")),
         "aliases": as_list(data.get("aliases")),
+        "origin": origin_text(data),
         "year": year_of(data.get("year") or data.get("published")),
         "url": str(data.get("url") or data.get("abs_url") or ""),
         "status": str(data.get("status") or ""),

@@ -599,3 +599,39 @@ def test_the_outcome_column_is_wide_enough(app):
     assert columns["outcome"]["width"] == 170
     assert columns["http_status"] == {"label": "HTTP", "width": "small",
                                       "type_config": {"type": "text"}}
+
+
+# -- where knowledge comes from ---------------------------------------------------------------
+def test_show_learned_concepts_only_or_what_the_crawl_found(tmp_path, monkeypatch):
+    from tests.test_discover import _write_store
+
+    _write_store(tmp_path)
+    at = start(tmp_path, monkeypatch)
+    G = D.read_snapshot(tmp_path).graph
+    everything = drawn_nodes(at)
+    assert everything == set(G)
+
+    at.radio(key="provenance").set_value("learned").run()
+    learned = drawn_nodes(at)
+    assert len(learned) == 21 and "method:lstm" not in learned
+    assert sum(D.is_learned(G, n) for n in learned) == 10
+
+    at.radio(key="provenance").set_value("crawled").run()
+    crawled = drawn_nodes(at)
+    assert everything - crawled == {n for n in G if D.label_of(G, n) in (
+        "Artificial intelligence", "Deep learning", "Machine learning",
+        "Recurrent neural network", "Sequence modeling", "Unsupervised learning")}
+    assert {e["data"]["label"] for e in network_elements(at)["edges"]}.isdisjoint(
+        {"part_of", "evolved_from"})  # in this store only the vocabulary states those
+
+    at.text_input(key="search").input("MoCo").run()
+    node_tab = tab(at, "node")
+    assert node_tab.subheader[0].value == "MoCo"
+    assert node_tab.markdown[0].value == ("kind: **method** · learned from a definition in a"
+                                          " paper\\'s abstract \\(confidence 0\\.8\\)")
+
+
+def test_learned_only_on_a_graph_that_learned_nothing_says_so(app):
+    app.radio(key="provenance").set_value("learned").run()
+    (info,) = tab(app, "network").info
+    assert info.value.startswith("The graph learned no concept beyond the vocabulary")

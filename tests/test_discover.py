@@ -7,6 +7,8 @@ English and Chinese; the vocabulary is used unchanged."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from graph.build import build_graph
@@ -275,3 +277,35 @@ def test_coauthors_of_a_paper_are_linked():
     assert len(pairs) == 6
     edge = G.edges["person:kaiming-he", "person:shaoqing-ren", "coauthor"]
     assert edge["evidence"] == "co-authors of arXiv:1506.01497 “Faster R-CNN”"
+
+
+def test_the_dashboard_shows_learned_concepts_or_only_what_the_crawl_found(G):
+    from dashboard import data as D
+
+    learned = D.filter_graph(G, D.Filters(provenance="learned"))
+    assert sorted(D.label_of(learned, n) for n in learned if D.is_learned(learned, n)) == [
+        "BYOL", "Barlow Twins", "GAT", "GCN", "MoCo", "SimCLR", "Swin Transformer", "VICReg",
+        "ViT", "diffusion probabilistic models"]
+    # ... with the papers and pages they come from, and nothing the vocabulary brought.
+    others = Counter(D.kind_of(learned, n) for n in learned if not D.is_learned(learned, n))
+    assert others == {"paper": 9, "page": 2}
+
+    crawled = D.filter_graph(G, D.Filters(provenance="crawled"))
+    # Parents and topics only the vocabulary states; LSTM stays: a page mentions it.
+    assert sorted(D.label_of(G, n) for n in set(G) - set(crawled)) == [
+        "Artificial intelligence", "Deep learning", "Machine learning",
+        "Recurrent neural network", "Sequence modeling", "Unsupervised learning"]
+    assert "method:lstm" in crawled
+    assert crawled.number_of_edges() and not any(
+        D.from_vocabulary(d) for *_, d in crawled.edges(data=True))
+    assert D.filter_graph(G, D.Filters()).number_of_edges() == G.number_of_edges()
+
+
+def test_the_node_page_says_where_a_concept_comes_from(G):
+    from dashboard import data as D
+
+    moco, _ = _method_of(G, "MoCo")
+    assert D.node_details(G, moco)["origin"] == (
+        "learned from a definition in a paper's abstract (confidence 0.8)")
+    assert D.node_details(G, "method:lstm")["origin"] == "listed in the vocabulary"
+    assert D.node_details(G, "paper:arXiv:1911.05722")["origin"] == ""

@@ -1,6 +1,6 @@
 """Stopword lists for graph.text: function words, plus words too generic to be keywords.
 
->>> "the" in EN and "的" in ZH
+>>> "the" in EN and "我们" in ZH
 True
 """
 

@@ -58,6 +58,7 @@ from typing import Iterable, Iterator
 import networkx as nx
 
 from graph.discover import LearnedConcept, learn_concepts
+from graph.relations import stated_relations
 from graph.senses import local_senses
 from graph.linking import (link_entities, link_heading, reading_list_relations,
                            resolve_person_entity)
@@ -318,10 +319,23 @@ def link_text(text: str, vocab: Vocabulary,
     >>> link_text("YOLO is fast. YOLO is one-stage.", load_vocabulary())
     [('method:yolo', 2, ['YOLO is fast.', 'YOLO is one-stage.'])]
     """
+    return link_document(text, vocab, context)[0]
+
+
+def link_document(text: str, vocab: Vocabulary, context: frozenset = _EMPTY
+                  ) -> tuple[list[tuple[str, int, list[str]]], list[tuple[str, str, str]]]:
+    """What :func:`link_text` finds, and the ``(newer, older, sentence)`` method relations
+    the text states (see :func:`graph.relations.stated_relations`).
+
+    >>> from graph.vocabulary import load_vocabulary
+    >>> link_document("Fast R-CNN builds on R-CNN.", load_vocabulary())[1]
+    [('method:fast-r-cnn', 'method:r-cnn', 'Fast R-CNN builds on R-CNN.')]
+    """
     found: dict[str, list] = {}
     text = text[:MAX_LINK_CHARS]
-    mentions = link_entities(text, vocab, context_entities=context)
-    for m in local_senses(text, mentions, vocab):
+    mentions = local_senses(text, link_entities(text, vocab, context_entities=context), vocab)
+    relations = stated_relations(text, mentions, vocab.entities)
+    for m in mentions:
         sentence = m.sentence if len(m.sentence) <= EVIDENCE_CHARS else clip_evidence(
             m.sentence, around=m.surface)
         entry = found.get(m.entity_id)
@@ -330,7 +344,8 @@ def link_text(text: str, vocab: Vocabulary,
         else:
             entry[0] += 1
             _offer(entry[1], sentence or m.surface, None)
-    return [(eid, n, [s for s, _ in snippets]) for eid, (n, snippets) in found.items()]
+    return ([(eid, n, [s for s, _ in snippets]) for eid, (n, snippets) in found.items()],
+            relations)
 
 
 def _link_rows(rows, vocab: Vocabulary, contexts: dict) -> list:
@@ -338,7 +353,7 @@ def _link_rows(rows, vocab: Vocabulary, contexts: dict) -> list:
     for url, title, text in rows:
         body = "\n".join(t for t in (title, text) if t)
         if body:
-            out.append((url, link_text(body, vocab, contexts.get(url, _EMPTY))))
+            out.append((url, *link_document(body, vocab, contexts.get(url, _EMPTY))))
     return out
 
 
@@ -387,7 +402,7 @@ class _Linking:
                 initializer=_init_worker, initargs=(vocab, contexts, uri))
             self.futures = [self.pool.submit(_link_chunk, bounds) for bounds in self.chunks]
 
-    def __iter__(self) -> Iterator[tuple[str, list]]:
+    def __iter__(self) -> Iterator[tuple[str, list, list]]:
         for i, bounds in enumerate(self.chunks):
             # A chunk no worker has started yet is linked here: this process has finished
             # its own part of the build and would otherwise wait.
@@ -453,6 +468,11 @@ class _Builder:
         for eid, count, sentences in found:
             touched.add(eid)
             add_all(src, eid, "mentions", count, [(t, source) for t in sentences])
+
+    def stated(self, relations: list, source: str) -> None:
+        """``newer evolved_from older`` where a text says so, with its sentence."""
+        for newer, older, sentence in relations:
+            self.edges.add(newer, older, "evolved_from", clip_evidence(sentence), source)
 
     # the reading list
     def reading_list(self) -> dict[str, dict]:
@@ -614,7 +634,9 @@ class _Builder:
             text = "\n".join(t for t in (title, p.get("abstract")) if t)
             # Its authors are context: "He et al." in an abstract is one of them.
             context = frozenset(a for a in authors if a in self.vocab.entities)
-            self.mentions(node, link_text(text, self.vocab, context), url)
+            found, relations = link_document(text, self.vocab, context)
+            self.mentions(node, found, url)
+            self.stated(relations, url)
 
     def paper_refs(self) -> None:
         for ref in self.store.paper_refs():
@@ -783,8 +805,9 @@ def build_graph(store: Store, vocab: Vocabulary | None = None, *,
         builder.links()
         builder.papers()
         builder.paper_refs()
-        for url, found in linked:
+        for url, found, relations in linked:
             builder.mentions(page_id(url), found, url)
+            builder.stated(relations, url)
         builder.learned(concepts, base_vocab)
         builder.vocabulary()
         G = builder.graph()

@@ -144,12 +144,22 @@ def test_bare_surname_counts_only_in_context(G):
 
 def test_vocabulary_edges(G):
     chain = ["method:r-cnn", "method:fast-r-cnn", "method:faster-r-cnn", "method:mask-r-cnn"]
-    for older, newer in zip(chain, chain[1:]):
+    for older, newer in zip(chain, chain[1:3]):
         edge = G.edges[newer, older, "evolved_from"]
         assert edge["source"] == "vocabulary"
         assert edge["evidence"] == (f"{G.nodes[newer]['label']} evolved from "
                                     f"{G.nodes[older]['label']}")
     assert [G.nodes[m]["year"] for m in chain] == [2013, 2015, 2015, 2017]
+    # The crawl states the last step itself, in an abstract and two pages (one Chinese):
+    # those sentences are its evidence, the vocabulary's line adds weight only.
+    edge = G.edges["method:mask-r-cnn", "method:faster-r-cnn", "evolved_from"]
+    assert edge["weight"] == 4.0
+    assert [(edge[f"evidence{i}"], edge[f"source{i}"]) for i in ("", "_2", "_3")] == [
+        ("Mask R-CNN extends Faster R-CNN by adding a branch that predicts an object mask, "
+         "for instance segmentation.", "https://arxiv.org/abs/1703.06870"),
+        ("Faster R-CNN adds a region proposal network, and Mask R-CNN extends Faster R-CNN "
+         "to instance segmentation.", fx.LILIAN),
+        ("何恺明等人提出的 Mask R-CNN 在 Faster R-CNN 的基础上增加了分割分支。", fx.IMLOGM)]
     assert G.has_edge("method:yolo", "topic:object-detection", "part_of")
     intro = G.edges["paper:arXiv:1506.01497", "method:faster-r-cnn", "introduces"]
     assert intro["evidence"] == "arXiv:1506.01497 introduces Faster R-CNN"
@@ -232,7 +242,7 @@ def test_worker_plumbing_links_like_this_process(store_dir):
     store.close()
     assert marshal.loads(build._link_chunk((0, 10**9))) == inline
     assert len(inline) == 6  # the six readable pages (not the 404)
-    girshick = dict((url, found) for url, found in inline)[fx.GIRSHICK]
+    girshick = dict((url, found) for url, found, _relations in inline)[fx.GIRSHICK]
     assert ("person:kaiming-he", 1, ["Mask R-CNN (He, Gkioxari, Dollár and Girshick) "
                                      "received the Marr Prize at ICCV 2017."]) in girshick
 

@@ -709,6 +709,27 @@ class _Builder:
                 self.edges.add(src, dst, r["rel"], clip_evidence(r.get("evidence")),
                                r.get("source") or VOCABULARY_SOURCE, r.get("weight") or 1.0)
 
+    def introducers(self) -> None:
+        """The authors of a paper that introduces a method work on that method (for a
+        learned method, the only way its people join the graph)."""
+        authors: dict[str, list[str]] = {}
+        introduced: list[tuple[str, str]] = []
+        for u, v, rel in list(self.edges.edges):
+            if rel == "authored" and v.startswith("paper:"):
+                authors.setdefault(v, []).append(u)
+            elif rel == "introduces":
+                introduced.append((u, v))
+        for paper, method in introduced:
+            data = self.nodes.get(paper) or {}
+            aid, url = data.get("arxiv_id"), data.get("url")
+            label = (self.nodes.get(method) or {}).get("label") or method
+            for person in authors.get(paper, [])[:MAX_COAUTHORS]:
+                if (person, method, "works_on") in self.edges.edges:
+                    continue  # the vocabulary or the list says it already: no double count
+                name = (self.nodes.get(person) or {}).get("label") or self.people.get(person)
+                self.edges.add(person, method, "works_on", clip_evidence(
+                    f"{name} is an author of arXiv:{aid}, which introduces {label}"), url)
+
     def graph(self) -> nx.MultiDiGraph:
         for node, label in self.people.items():
             self.nodes.setdefault(node, {"kind": "person", "label": label})
@@ -810,6 +831,7 @@ def build_graph(store: Store, vocab: Vocabulary | None = None, *,
             builder.stated(relations, url)
         builder.learned(concepts, base_vocab)
         builder.vocabulary()
+        builder.introducers()
         G = builder.graph()
         if stamp is not None:
             G.graph[STAMP_ATTRIBUTE] = stamp

@@ -286,9 +286,10 @@ def test_the_dashboard_shows_learned_concepts_or_only_what_the_crawl_found(G):
     assert sorted(D.label_of(learned, n) for n in learned if D.is_learned(learned, n)) == [
         "BYOL", "Barlow Twins", "GAT", "GCN", "MoCo", "SimCLR", "Swin Transformer", "VICReg",
         "ViT", "diffusion probabilistic models"]
-    # ... with the papers and pages they come from, and nothing the vocabulary brought.
+    # ... with the papers and pages they come from and the papers' author, nothing the
+    # vocabulary brought.
     others = Counter(D.kind_of(learned, n) for n in learned if not D.is_learned(learned, n))
-    assert others == {"paper": 9, "page": 2}
+    assert others == {"paper": 9, "page": 2, "person": 1}
 
     crawled = D.filter_graph(G, D.Filters(provenance="crawled"))
     # Parents and topics only the vocabulary states; LSTM stays: a page mentions it.
@@ -309,3 +310,21 @@ def test_the_node_page_says_where_a_concept_comes_from(G):
         "learned from a definition in a paper's abstract (confidence 0.8)")
     assert D.node_details(G, "method:lstm")["origin"] == "listed in the vocabulary"
     assert D.node_details(G, "paper:arXiv:1911.05722")["origin"] == ""
+
+
+def test_the_authors_of_a_paper_work_on_the_method_it_introduces(G):
+    moco, _ = _method_of(G, "MoCo")
+    edge = G.edges["person:a-author", moco, "works_on"]
+    assert (edge["evidence"], edge["source"], edge["weight"]) == (
+        "A. Author is an author of arXiv:1911.05722, which introduces MoCo",
+        "https://arxiv.org/abs/1911.05722", 1.0)
+    # where the vocabulary already says so, the edge is not counted twice
+    from graph.build import build_graph
+    from graph.store import Store
+
+    store = Store(":memory:")
+    store.upsert_paper({"arxiv_id": "1512.03385", "status": "ok",
+                        "title": "Deep Residual Learning for Image Recognition",
+                        "authors": ["Kaiming He"], "abs_url": "https://arxiv.org/abs/1512.03385"})
+    works = build_graph(store, workers=0).edges["person:kaiming-he", "method:resnet", "works_on"]
+    assert (works["weight"], works["source"]) == (1.0, "vocabulary")

@@ -25,7 +25,8 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from graph.build import GRAPH_FILENAME, STAMP_ATTRIBUTE, VOCABULARY_SOURCE
+from graph.build import (GRAPH_FILENAME, STAMP_ATTRIBUTE, VOCABULARY_SOURCE,
+                         learned_from_reading)
 from graph.store import OUTCOMES, STORE_FILENAME, Store
 
 KINDS = ("page", "paper", "person", "method", "topic")
@@ -491,7 +492,7 @@ def is_learned(G: nx.Graph, node: Any) -> bool:
     >>> is_learned(G, "m:moco"), is_learned(G, "p:1")
     (True, False)
     """
-    return G.nodes[node].get("origin") not in (None, "", VOCABULARY_SOURCE)
+    return learned_from_reading(G.nodes[node])
 
 
 def from_vocabulary(data: dict) -> bool:
@@ -560,20 +561,20 @@ def filter_graph(G: nx.MultiDiGraph, f: Filters, seeds: Iterable[dict] = ()) -> 
         nodes &= set(f.community)
     if f.heading:
         nodes &= neighbourhood(G, heading_pages(G, seeds, f.heading))
+    crawled_only = f.provenance == "crawled"
     if f.provenance == "learned":
         nodes &= neighbourhood(G, [n for n in G if is_learned(G, n)])
-    elif f.provenance == "crawled":
+    elif crawled_only:
         nodes &= crawled_nodes(G)
     if f.kinds is not None:
         nodes = {n for n in nodes if kind_of(G, n) in f.kinds}
-    drop_vocabulary_edges = f.provenance == "crawled"
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
     H.add_nodes_from((n, dict(G.nodes[n])) for n in G if n in nodes)  # keep G's order
     for u, v, k, d in G.edges(keys=True, data=True):
         if u in nodes and v in nodes and (f.rels is None or d.get("rel") in f.rels) \
                 and weight_of(d) >= f.min_weight \
-                and not (drop_vocabulary_edges and from_vocabulary(d)):
+                and not (crawled_only and from_vocabulary(d)):
             H.add_edge(u, v, key=k, **d)
     return H
 

@@ -81,6 +81,16 @@ TASK_DOCS = 500
 LIST_SEP = "|"
 VOCABULARY_SOURCE = "vocabulary"
 
+
+def learned_from_reading(attrs: dict) -> bool:
+    """True for a node the graph learned from what it read (its ``origin`` is set and is
+    not the vocabulary): pages and papers have no origin.
+
+    >>> learned_from_reading({"origin": "abstract"}), learned_from_reading({"origin": "vocabulary"})
+    (True, False)
+    """
+    return attrs.get("origin") not in (None, "", VOCABULARY_SOURCE)
+
 _EMPTY: frozenset = frozenset()
 
 
@@ -437,6 +447,7 @@ class _Builder:
         self.edges = _EdgeBook()
         self.touched: set[str] = set()          # vocabulary entities the crawl/list reach
         self.people: dict[str, str] = {}        # person node -> label, outside vocabulary
+        self.paper_authors: dict[str, list[str]] = {}  # paper node -> its first authors
         self.final_urls: list[tuple[str, str]] = []
         self._person_cache: dict[str, str | None] = {}
 
@@ -624,7 +635,7 @@ class _Builder:
                                    url)
             # Co-authors: pairs among the first authors only, so a paper with hundreds of
             # authors does not add tens of thousands of edges.
-            first = list(dict.fromkeys(authors))[:MAX_COAUTHORS]
+            first = self.paper_authors[node] = list(dict.fromkeys(authors))[:MAX_COAUTHORS]
             for i, a in enumerate(first):
                 for b in first[i + 1:]:
                     u, v = sorted((a, b))
@@ -712,19 +723,15 @@ class _Builder:
     def introducers(self) -> None:
         """The authors of a paper that introduces a method work on that method (for a
         learned method, the only way its people join the graph)."""
-        authors: dict[str, list[str]] = {}
-        introduced: list[tuple[str, str]] = []
-        for u, v, rel in list(self.edges.edges):
-            if rel == "authored" and v.startswith("paper:"):
-                authors.setdefault(v, []).append(u)
-            elif rel == "introduces":
-                introduced.append((u, v))
+        edges = self.edges.edges
+        introduced = [(u, v) for u, v, rel in edges
+                      if rel == "introduces" and u in self.paper_authors]
         for paper, method in introduced:
-            data = self.nodes.get(paper) or {}
+            data = self.nodes[paper]
             aid, url = data.get("arxiv_id"), data.get("url")
             label = (self.nodes.get(method) or {}).get("label") or method
-            for person in authors.get(paper, [])[:MAX_COAUTHORS]:
-                if (person, method, "works_on") in self.edges.edges:
+            for person in self.paper_authors[paper]:
+                if (person, method, "works_on") in edges:
                     continue  # the vocabulary or the list says it already: no double count
                 name = (self.nodes.get(person) or {}).get("label") or self.people.get(person)
                 self.edges.add(person, method, "works_on", clip_evidence(

@@ -17,6 +17,8 @@ from __future__ import annotations
 import networkx as nx
 import yaml
 
+from graph.build import learned_from_reading
+
 
 def learned_entries(G: nx.MultiDiGraph) -> list[dict]:
     """Learned method and topic nodes, most documents first: id, name, kind, aliases, the
@@ -24,8 +26,7 @@ def learned_entries(G: nx.MultiDiGraph) -> list[dict]:
     best evidence with its source."""
     out = []
     for node, data in G.nodes(data=True):
-        if data.get("kind") not in ("method", "topic") or \
-                data.get("origin", "vocabulary") == "vocabulary":
+        if data.get("kind") not in ("method", "topic") or not learned_from_reading(data):
             continue
         sources, arxiv, evidence = set(), None, None
         for src, _, key, edge in G.in_edges(node, keys=True, data=True):

@@ -160,6 +160,37 @@ CREATE TABLE IF NOT EXISTS listed_papers (
     heading TEXT,
     PRIMARY KEY (list_path, line)
 );
+-- Citations from the Semantic Scholar Graph API. Paper keys are graph.citations.paper_key's:
+-- 'arXiv:<id>', 'doi:<doi>' or 's2:<paperId>'.
+CREATE TABLE IF NOT EXISTS citations (
+    citing TEXT NOT NULL,             -- paper key of the citing paper
+    cited TEXT NOT NULL,              -- paper key of the cited paper
+    contexts TEXT,                    -- JSON array: the citing sentences
+    intents TEXT,                     -- JSON array: 'background', 'methodology', 'result'
+    is_influential INTEGER,           -- 1/0, NULL when not known
+    source TEXT,                      -- the API URL the citation came from
+    PRIMARY KEY (citing, cited)
+);
+-- What is known of every cited paper (most are not in the papers table).
+CREATE TABLE IF NOT EXISTS cited_papers (
+    key TEXT PRIMARY KEY,
+    s2_id TEXT,
+    arxiv_id TEXT,
+    doi TEXT,
+    title TEXT,
+    year INTEGER,
+    authors TEXT                      -- JSON array of names
+);
+-- Whether each arXiv paper's references were fetched.
+CREATE TABLE IF NOT EXISTS citation_status (
+    arxiv_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,             -- ok | not_found | failed
+    error TEXT,
+    s2_id TEXT,
+    references_count INTEGER,
+    fetched_at TEXT
+);
+CREATE INDEX IF NOT EXISTS citations_cited ON citations (cited);
 CREATE INDEX IF NOT EXISTS links_to ON links (to_url);
 CREATE INDEX IF NOT EXISTS paper_refs_doc ON paper_refs (doc_url);
 """
@@ -167,7 +198,8 @@ CREATE INDEX IF NOT EXISTS paper_refs_doc ON paper_refs (doc_url);
 # The tables a graph is built from. Every row written to them bumps ``content_version`` in
 # ``meta`` (triggers, so hand edits with the sqlite3 shell count too); the ``crawls`` log
 # does not, since no graph reads it.
-CONTENT_TABLES = ("seeds", "hints", "problems", "documents", "links", "papers", "paper_refs")
+CONTENT_TABLES = ("seeds", "hints", "problems", "documents", "links", "papers", "paper_refs",
+                  "citations", "cited_papers", "citation_status")
 _BUMP = ("UPDATE meta SET value = CAST(value AS INTEGER) + 1"
          " WHERE key = 'content_version'")
 CONTENT_TRIGGERS = "".join(
@@ -189,6 +221,14 @@ _COLUMNS = {
         "comment", "pdf_url", "abs_url", "depth", "fetched_at",
     ),
 }
+
+
+def _json_list(value) -> list:
+    try:
+        out = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return []
+    return out if isinstance(out, list) else []
 
 
 class StoreMissing(FileNotFoundError):
@@ -419,6 +459,84 @@ class Store:
         for row in self.conn.execute("SELECT * FROM paper_refs ORDER BY arxiv_id, doc_url, how"):
             yield dict(row)
 
+    # -- citations ------------------------------------------------------------------
+    def _has_table(self, name: str) -> bool:
+        # A store written before a table existed, opened read-only, does not have it.
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                                 " AND name = ?", (name,)).fetchone() is not None
+
+    def save_citations(self, citing: str, citations: Iterable[dict],
+                       cited_papers: Iterable[dict] = ()) -> None:
+        """Replace what ``citing`` cites, and upsert the cited papers, in one transaction.
+
+        citations: dicts with cited, contexts, intents, is_influential, source.
+        cited_papers: dicts with key, s2_id, arxiv_id, doi, title, year, authors.
+
+        >>> store = Store(":memory:")
+        >>> store.save_citations("arXiv:1504.08083", [{"cited": "arXiv:1311.2524",
+        ...     "contexts": ["Fast R-CNN fixes R-CNN."], "source": "https://api/x"}],
+        ...     [{"key": "arXiv:1311.2524", "title": "Rich feature hierarchies"}])
+        >>> [(c["cited"], c["contexts"]) for c in store.citations()]
+        [('arXiv:1311.2524', ['Fast R-CNN fixes R-CNN.'])]
+        """
+        with self.transaction() as c:
+            c.execute("DELETE FROM citations WHERE citing = ?", (citing,))
+            c.executemany(
+                "INSERT OR REPLACE INTO citations (citing, cited, contexts, intents,"
+                " is_influential, source) VALUES (?,?,?,?,?,?)",
+                [(citing, r["cited"],
+                  json.dumps(list(r.get("contexts") or []), ensure_ascii=False),
+                  json.dumps(list(r.get("intents") or [])),
+                  None if r.get("is_influential") is None else int(bool(r["is_influential"])),
+                  r.get("source")) for r in citations])
+            c.executemany(
+                "INSERT INTO cited_papers (key, s2_id, arxiv_id, doi, title, year, authors)"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
+                " s2_id = COALESCE(excluded.s2_id, s2_id),"
+                " arxiv_id = COALESCE(excluded.arxiv_id, arxiv_id),"
+                " doi = COALESCE(excluded.doi, doi), title = COALESCE(excluded.title, title),"
+                " year = COALESCE(excluded.year, year),"
+                " authors = COALESCE(excluded.authors, authors)",
+                [(p["key"], p.get("s2_id"), p.get("arxiv_id"), p.get("doi"), p.get("title"),
+                  p.get("year"), json.dumps(p["authors"], ensure_ascii=False)
+                  if p.get("authors") else None) for p in cited_papers])
+
+    def set_citation_status(self, arxiv_id: str, status: str, error: str | None = None,
+                            s2_id: str | None = None,
+                            references_count: int | None = None) -> None:
+        """Record how fetching a paper's references ended: ok | not_found | failed."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO citation_status (arxiv_id, status, error, s2_id,"
+                " references_count, fetched_at) VALUES (?,?,?,?,?,?)",
+                (arxiv_id, status, error, s2_id, references_count, now_iso()))
+
+    def citation_status(self) -> dict[str, dict]:
+        """Every arXiv paper's citation status, by arXiv id."""
+        if not self._has_table("citation_status"):
+            return {}
+        return {r["arxiv_id"]: dict(r) for r in self.conn.execute(
+            "SELECT * FROM citation_status ORDER BY arxiv_id")}
+
+    def citations(self) -> Iterator[dict]:
+        """Every citation, contexts and intents as lists."""
+        if not self._has_table("citations"):
+            return
+        for row in self.conn.execute("SELECT * FROM citations ORDER BY citing, cited"):
+            out = dict(row)
+            out["contexts"] = _json_list(out["contexts"])
+            out["intents"] = _json_list(out["intents"])
+            yield out
+
+    def cited_papers(self) -> Iterator[dict]:
+        """What is known of every cited paper, authors as a list."""
+        if not self._has_table("cited_papers"):
+            return
+        for row in self.conn.execute("SELECT * FROM cited_papers ORDER BY key"):
+            out = dict(row)
+            out["authors"] = _json_list(out["authors"])
+            yield out
+
     # -- reading list rows ----------------------------------------------------------
     def seeds(self) -> list[dict]:
         return [_decode_row(r) for r in self.conn.execute(
@@ -505,5 +623,6 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         return {t: self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                if self._has_table(t) else 0
                 for t in ("seeds", "hints", "problems", "listed_papers", "documents", "links",
-                          "papers", "paper_refs")}
+                          "papers", "paper_refs", "citations", "cited_papers")}

@@ -233,8 +233,11 @@ def crawl_summary(store: Store, options=None) -> dict:
     pages = store.conn.execute(
         "SELECT COUNT(*) FROM documents WHERE outcome = 'ok' AND kind != 'arxiv'").fetchone()[0]
     problems = len(store.problems())
+    citations = Counter(s["status"] for s in store.citation_status().values())
+    references = store.counts()["citations"]
     return {"seed_lines": len(seeds), "seed_urls": len(by_url), "outcomes": dict(outcomes),
-            "pages_ok": pages, "papers": dict(papers), "skipped_lines": problems}
+            "pages_ok": pages, "papers": dict(papers), "skipped_lines": problems,
+            "citations": dict(citations), "references": references}
 
 
 def format_summary(summary: dict, data_dir: str) -> str:
@@ -251,6 +254,10 @@ def format_summary(summary: dict, data_dir: str) -> str:
         f"  pages stored: {summary['pages_ok']}   papers: "
         + (", ".join(f"{n} {s}" for s, n in sorted(papers.items())) or "none"),
     ]
+    if summary.get("citations"):
+        lines.append(f"  citations: {summary['references']} references of "
+                     + ", ".join(f"{n} {s}" for s, n in sorted(summary["citations"].items()))
+                     + " papers (Semantic Scholar)")
     if summary["skipped_lines"]:
         lines.append(f"  reading-list lines skipped: {summary['skipped_lines']}"
                      " (see the log above)")

@@ -66,6 +66,14 @@ ARXIV_RETRIES = 3
 ARXIV_BACKOFF = 2.0              # seconds; doubled on each retry
 ARXIV_BATCH_SIZE = 100           # ids per API request (the API takes up to 100 well)
 
+# -- citations: Semantic Scholar Graph API (a key, if you have one, in the S2_API_KEY
+# environment variable; it is sent as x-api-key and never written to a WARC file) -------
+SEMANTIC_SCHOLAR_API_URL = "https://api.semanticscholar.org/graph/v1"
+SEMANTIC_SCHOLAR_DELAY_SECONDS = 1.0   # the public API's rate: about one request a second
+SEMANTIC_SCHOLAR_TIMEOUT = 30
+SEMANTIC_SCHOLAR_RETRIES = 3
+SEMANTIC_SCHOLAR_BACKOFF = 2.0         # seconds; doubled on each retry
+
 # -- content processing ----------------------------------------------------------------
 # Worker processes that decode and extract pages, so both cores work while the reactor
 # thread keeps downloading. 0 = process on the reactor thread (small lists, debugging).
@@ -111,6 +119,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.warc.WarcArchive": 300,
     "crawler.extensions.ArxivMetadata": 400,
+    "crawler.citations.CitationFetch": 450,
     "crawler.extensions.CrawlSummary": 500,
 }
 

@@ -84,6 +84,9 @@ _REPLAYED_REQUESTS_ERRORS = {cls.__name__: cls for cls in (
     requests.exceptions.SSLError)}
 
 
+_SECRET_HEADERS = {"x-api-key", "authorization", "cookie"}
+
+
 class NotInArchive(IgnoreRequest):
     """Replay found no record of the URL in the WARC file."""
 
@@ -196,6 +199,9 @@ class WarcWriterShared:
                  request_body: bytes, response: Recorded, ip_address: str | None = None):
         """Write the request and response records of one HTTP exchange."""
         request_line, host = _request_line(method, url)
+        # An API key is a secret, and a recording is a file people share.
+        request_headers = [(k, "(redacted)" if k.lower() in _SECRET_HEADERS else v)
+                           for k, v in request_headers]
         if not any(name.lower() == "host" for name, _ in request_headers):
             request_headers = [("Host", host)] + list(request_headers)
         warc_headers = {"WARC-IP-Address": ip_address} if ip_address else {}
@@ -329,16 +335,17 @@ class WarcArchive:
         return cls(crawler)
 
     def spider_opened(self, spider=None):
+        from .citations import CitationFetch
         from .extensions import ArxivMetadata
 
-        arxiv = self.crawler.get_extension(ArxivMetadata)
-        if arxiv is None:
-            return
-        if self.index is not None:
-            arxiv.session = ReplayAdapter(self.index, self.writer)
-            arxiv.delay = 0.0      # nothing goes out, so there is no one to be polite to
-        elif self.writer is not None:
-            arxiv.session = RecordingAdapter(self.writer)
+        for api in (self.crawler.get_extension(ArxivMetadata),
+                    self.crawler.get_extension(CitationFetch)):
+            if api is None:
+                continue
+            if self.index is not None:
+                api.session = ReplayAdapter(self.index, self.writer)
+            elif self.writer is not None:
+                api.session = RecordingAdapter(self.writer)
 
     def engine_stopped(self):
         if self.writer is not None:
@@ -460,7 +467,8 @@ class WarcAddon:
         settings.set("HTTPCACHE_ENABLED", False, priority="spider")
         # Nothing goes out, so there is no server to wait for (-s still overrides these).
         for name, value in (("DOWNLOAD_DELAY", 0), ("AUTOTHROTTLE_ENABLED", False),
-                            ("RETRY_BACKOFF_BASE", 0)):
+                            ("RETRY_BACKOFF_BASE", 0), ("ARXIV_DELAY_SECONDS", 0),
+                            ("SEMANTIC_SCHOLAR_DELAY_SECONDS", 0)):
             settings.set(name, value, priority="spider")
 
 

@@ -511,6 +511,23 @@ class Store:
                 " references_count, fetched_at) VALUES (?,?,?,?,?,?)",
                 (arxiv_id, status, error, s2_id, references_count, now_iso()))
 
+    def citations_to_fetch(self, retry_failed: bool = False) -> list[str]:
+        """The arXiv ids of papers whose references were not fetched yet (and of those
+        whose fetch failed, with ``retry_failed``), sorted.
+
+        >>> s = Store(":memory:"); s.upsert_paper({"arxiv_id": "1504.08083"})
+        >>> s.citations_to_fetch()
+        ['1504.08083']
+        >>> s.set_citation_status("1504.08083", "failed", "HTTP 503")
+        >>> s.citations_to_fetch(), s.citations_to_fetch(retry_failed=True)
+        ([], ['1504.08083'])
+        """
+        failed = " OR c.status = 'failed'" if retry_failed else ""
+        return [r[0] for r in self.conn.execute(
+            "SELECT p.arxiv_id FROM papers p LEFT JOIN citation_status c"
+            f" ON c.arxiv_id = p.arxiv_id WHERE c.status IS NULL{failed}"
+            " ORDER BY p.arxiv_id")]
+
     def citation_status(self) -> dict[str, dict]:
         """Every arXiv paper's citation status, by arXiv id."""
         if not self._has_table("citation_status"):

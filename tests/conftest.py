@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_arxiv import fake_arxiv  # noqa: F401  (a fixture for every test module)
+from tests.fake_s2 import fake_s2  # noqa: F401
 from tests.miniweb import MiniWeb
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,6 +28,11 @@ FAST_SETTINGS = {
     "ARXIV_TIMEOUT": "5",
     "ARXIV_BACKOFF": "0.05",
     "ARCHIVE_FALLBACK": "False",
+    # Citations: a port where nothing listens, unless a test gives its fake server.
+    "SEMANTIC_SCHOLAR_API_URL": "http://127.0.0.1:9/graph/v1",
+    "SEMANTIC_SCHOLAR_DELAY_SECONDS": "0",
+    "SEMANTIC_SCHOLAR_TIMEOUT": "5",
+    "SEMANTIC_SCHOLAR_BACKOFF": "0.05",
     # The mini-web is on 127.0.0.1: links it serves are followed only when allowed.
     "ALLOW_PRIVATE_LINKS": "True",
     "LOG_LEVEL": "INFO",

@@ -178,6 +178,10 @@ def test_bundled_list_offline_first_run_is_quick_and_asks_each_host_once(tmp_pat
     for host in hosts:
         assert proc.stderr.count(f"{host} does not resolve: no further request") == 1, host
     assert len(re.findall(r"\[arxiv\] INFO: Requesting page", proc.stderr)) == 1
+    # Citations: the API's name does not resolve either: one warning, no retry.
+    s2 = [line for line in proc.stderr.splitlines() if "Semantic Scholar" in line
+          and "WARNING" in line]
+    assert len(s2) == 1 and "api.semanticscholar.org did not resolve" in s2[0], s2
     # Not a speed target (the README states the measured figure): a guard against the crawl
     # waiting on an idle engine or a retry schedule after the last failure is recorded.
     seconds = float(re.search(r"Crawl finished in ([\d.]+) s", proc.stdout).group(1))

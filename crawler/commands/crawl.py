@@ -12,7 +12,8 @@ from crawler.reading_list import ReadingListError, read_reading_list
 from crawler.spiders.seeds import SpiderArgumentError, crawl_options
 from crawler.warc import settings_problem
 
-KNOWN_ARGUMENTS = ("seeds", "depth", "max_pages", "max_papers", "format", "restart")
+KNOWN_ARGUMENTS = ("seeds", "depth", "max_pages", "max_papers", "format", "restart",
+                   "citations", "max_references")
 
 
 def check_seeds_arguments(spargs: dict) -> None:

@@ -12,6 +12,9 @@ Arguments (``-a NAME=VALUE``):
   (default: detected from the file, see crawler/lists).
 - ``restart``: 1 to fetch everything again after an interrupted crawl of the same list
   (default 0: a re-run after a kill or Ctrl-C continues where it stopped, JOBDIR or not).
+- ``citations``: 1 (default) fetches every paper's references, with the citing sentences,
+  from the Semantic Scholar Graph API; 0 does not.
+- ``max_references``: keep at most this many references a paper (default: all).
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class CrawlOptions:
     max_papers: int = 200
     list_format: str | None = None
     restart: bool = False
+    citations: bool = True
+    max_references: int | None = None
 
 
 def _non_negative_int(name: str, value) -> int:
@@ -84,13 +89,15 @@ def _flag(name: str, value) -> bool:
 
 
 def crawl_options(seeds=None, depth=1, max_pages=100, max_papers=200, list_format=None,
-                  restart=0) -> CrawlOptions:
+                  restart=0, citations=1, max_references=None) -> CrawlOptions:
     """Validate the spider's ``-a`` arguments.
 
     >>> crawl_options(depth="0").depth
     0
     >>> crawl_options(list_format="BibTeX").list_format
     'bibtex'
+    >>> o = crawl_options(citations="0", max_references="50"); (o.citations, o.max_references)
+    (False, 50)
     """
     return CrawlOptions(
         seeds=Path(seeds) if seeds else BUNDLED_READING_LIST,
@@ -99,6 +106,9 @@ def crawl_options(seeds=None, depth=1, max_pages=100, max_papers=200, list_forma
         max_papers=_non_negative_int("max_papers", max_papers),
         list_format=_list_format(list_format),
         restart=_flag("restart", restart),
+        citations=_flag("citations", citations),
+        max_references=(None if max_references is None or str(max_references).strip() == ""
+                        else _non_negative_int("max_references", max_references)),
     )
 
 
@@ -106,9 +116,10 @@ class SeedsSpider(scrapy.Spider):
     name = "seeds"
 
     def __init__(self, seeds=None, depth=1, max_pages=100, max_papers=200, format=None,
-                 restart=0, *args, **kwargs):
+                 restart=0, citations=1, max_references=None, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.options = crawl_options(seeds, depth, max_pages, max_papers, format, restart)
+        self.options = crawl_options(seeds, depth, max_pages, max_papers, format, restart,
+                                     citations, max_references)
         self._unfinished_since: str | None = None
         self.reading_list = None
         self._pages_left = self.options.max_pages

@@ -58,6 +58,7 @@ from typing import Iterable, Iterator
 import networkx as nx
 
 from graph.discover import LearnedConcept, learn_concepts
+from graph.people import merge_people
 from graph.relations import stated_relations
 from graph.senses import local_senses
 from graph.linking import (link_entities, link_heading, reading_list_relations,
@@ -300,6 +301,27 @@ class _EdgeBook:
         if len(snippets) > 1:
             self.more[key] = snippets
 
+    def rename(self, mapping: dict[str, str]) -> None:
+        """Move the edges of the nodes in ``mapping`` to the node each maps to; an edge
+        that meets one already there adds its weight and snippets to it."""
+        moved = [key for key in self.edges if key[0] in mapping or key[1] in mapping]
+        for key in moved:
+            attrs, snippets = self.edges.pop(key), self.more.pop(key, None)
+            u, v, rel = mapping.get(key[0], key[0]), mapping.get(key[1], key[1]), key[2]
+            if u == v:
+                continue  # "K. He" co-author of Kaiming He: one person now
+            if rel == "coauthor":
+                u, v = sorted((u, v))
+            new = (u, v, rel)
+            if new not in self.edges:
+                self.edges[new] = attrs
+                if snippets:
+                    self.more[new] = snippets
+                continue
+            for text, source in snippets or [(attrs.get("evidence"), attrs.get("source"))]:
+                self.add(u, v, rel, text, source, 0.0)
+            self.edges[new]["weight"] += attrs["weight"]
+
     def finish(self) -> None:
         """Write the kept snippets, best first, as evidence, evidence_2, ... with sources."""
         for key, snippets in self.more.items():
@@ -450,6 +472,7 @@ class _Builder:
         self.paper_authors: dict[str, list[str]] = {}  # paper node -> its first authors
         self.final_urls: list[tuple[str, str]] = []
         self._person_cache: dict[str, str | None] = {}
+        self.person_aliases: dict[str, list[str]] = {}  # person node -> merged forms
 
     # nodes
     def _entity(self, eid: str) -> None:
@@ -737,9 +760,48 @@ class _Builder:
                 self.edges.add(person, method, "works_on", clip_evidence(
                     f"{name} is an author of arXiv:{aid}, which introduces {label}"), url)
 
+    def one_person_per_name(self) -> None:
+        """Bylines' "K. He" and "何恺明" become the graph's Kaiming He where the context
+        fits (graph/people.py); the short form stays as an alias."""
+        names: dict[str, list[str]] = {node: [label] for node, label in self.people.items()}
+        for node, attrs in self.nodes.items():
+            if attrs.get("kind") == "person" and node in self.vocab.entities:
+                names[node] = [attrs.get("label") or node, *self.vocab.entities[node].aliases]
+        # A person's context: who and what they share an edge with, and what the pages and
+        # papers they wrote are about.
+        adjacent: dict[str, set] = {}
+        wrote: dict[str, set] = {}
+        for u, v, rel in self.edges.edges:
+            adjacent.setdefault(u, set()).add(v)
+            adjacent.setdefault(v, set()).add(u)
+            if rel == "authored" and u in names:
+                wrote.setdefault(u, set()).add(v)
+        context = {}
+        for person in names:
+            around = set(adjacent.get(person, ()))
+            for doc in wrote.get(person, ()):
+                around |= adjacent.get(doc, set())
+            context[person] = around - {person}
+        merged = merge_people(names, context)
+        if not merged:
+            return
+        self.edges.rename(merged)
+        for short, full in sorted(merged.items()):
+            label = self.people.pop(short)
+            self.person_aliases.setdefault(full, []).append(label)
+            for node, authors in self.paper_authors.items():
+                if short in authors:
+                    self.paper_authors[node] = list(dict.fromkeys(
+                        full if a == short else a for a in authors))
+
     def graph(self) -> nx.MultiDiGraph:
         for node, label in self.people.items():
             self.nodes.setdefault(node, {"kind": "person", "label": label})
+        for node, more in self.person_aliases.items():
+            if node in self.nodes:
+                known = (self.nodes[node].get("aliases") or "").split("|")
+                self.nodes[node]["aliases"] = "|".join(
+                    dict.fromkeys(a for a in (*known, *more) if a))
         self.edges.finish()
         G = nx.MultiDiGraph()
         G.add_nodes_from(self.nodes.items())
@@ -839,6 +901,7 @@ def build_graph(store: Store, vocab: Vocabulary | None = None, *,
         builder.learned(concepts, base_vocab)
         builder.vocabulary()
         builder.introducers()
+        builder.one_person_per_name()
         G = builder.graph()
         if stamp is not None:
             G.graph[STAMP_ATTRIBUTE] = stamp

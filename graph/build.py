@@ -199,6 +199,36 @@ def plausible_topic(text: str) -> bool:
     return any(c.isalpha() for c in text)
 
 
+_MODIFIER = re.compile(r"(?:[A-Za-z0-9][\w-]*\s+){1,3}|[\u4e00-\u9fff]{1,4}")
+_NOT_NARROWING = frozenset(
+    "advanced introduction intro introductory basic basics modern classic classical practical "
+    "applied more other some recent new the a an on about notes note my useful awesome "
+    "overview survey tutorial tutorials learn learning".split())
+
+
+def narrowed_topic(heading: str, found: list, vocab: Vocabulary) -> str | None:
+    """The known topic a heading narrows ("Graph neural networks" -> neural networks,
+    "3D object detection" -> object detection, "图神经网络" -> 神经网络), or None: the
+    heading is then a topic of its own, part of the broader one.
+
+    >>> from graph.linking import link_heading
+    >>> vocab = load_vocabulary()
+    >>> [narrowed_topic(h, link_heading(h, vocab), vocab) for h in (
+    ...     "Graph neural networks", "Object Detection", "Advanced deep learning")]
+    ['topic:neural-networks', None, None]
+    """
+    text = heading.strip()
+    if len(found) != 1 or found[0].end != len(text) or found[0].start == 0:
+        return None
+    entity = vocab.entities.get(found[0].entity_id)
+    modifier = text[:found[0].start]
+    if entity is None or entity.kind != "topic" or not _MODIFIER.fullmatch(modifier):
+        return None
+    if any(w.lower() in _NOT_NARROWING for w in modifier.split()):
+        return None
+    return entity.id
+
+
 def topic_slug(text: str) -> str:
     """The id part of a topic learned from a heading.
 
@@ -555,26 +585,36 @@ class _Builder:
             for part in parts:
                 if part not in cache:
                     cache[part] = self._heading_topic(part)
-                topic = cache[part]
+                topic, broader = cache[part]
                 if topic is None:
                     previous = None
                     continue
                 self.edges.add(page_id(s["url"]), topic, "listed_under",
                                clip_evidence(heading), f"reading-list:L{line}")
+                if broader is not None:
+                    self.edges.add(topic, broader, "part_of", clip_evidence(heading),
+                                   f"reading-list:L{line}")
                 if previous is not None:
                     self.edges.add(topic, previous, "part_of", clip_evidence(heading),
                                    f"reading-list:L{line}")
                 previous = topic
 
-    def _heading_topic(self, text: str) -> str | None:
-        if not plausible_topic(text) or link_heading(text, self.vocab):
-            return None
+    def _heading_topic(self, text: str) -> tuple[str | None, str | None]:
+        """(the heading's own topic or None, the known topic it narrows or None)."""
+        if not plausible_topic(text):
+            return None, None
+        found = link_heading(text, self.vocab)
+        broader = narrowed_topic(text, found, self.vocab)
+        if found and broader is None:
+            return None, None
         node = f"topic:{topic_slug(text)}"
         if node in self.vocab.entities:
-            return None
+            return None, None
         self.nodes.setdefault(node, {"kind": "topic", "label": text, "origin": "heading",
                                      "confidence": 0.5})
-        return node
+        if broader:
+            self._entity(broader)
+        return node, broader
 
     def _pending_page(self, url: str, by_url: dict) -> None:
         node = page_id(url)

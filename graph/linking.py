@@ -99,6 +99,7 @@ class _Matcher:
     def __init__(self, vocab: Vocabulary) -> None:
         owner = vocab.alias_keys()
         self.keys: dict[str, _KeyInfo] = {}
+        self._alias_words: frozenset[str] | None = None
         for entity in vocab:
             forms = [(a, a in entity.exact) for a in entity.aliases]
             forms += [(v, a in entity.exact) for a in entity.aliases for v in alias_variants(a)]
@@ -272,6 +273,13 @@ class _Matcher:
                     fuzzy.setdefault(key[0], []).append((key, info.entity_id))
             self._fuzzy = fuzzy
         return self._fuzzy
+
+    def alias_words(self) -> frozenset[str]:
+        """Every lower-case word of every multi-word key: words spelt right by definition."""
+        if self._alias_words is None:
+            self._alias_words = frozenset(
+                w for key in self.keys if " " in key for w in key.split(" ") if len(w) > 2)
+        return self._alias_words
 
 
 def _case_sensitive(alias: str, entity: Entity) -> bool:
@@ -531,6 +539,7 @@ def _fuzzy_spans(text: str, taken: list[tuple[int, int, str]],
     words = [(m.start(), m.end(), m.group().lower()) for m in _FUZZY_WORD_RE.finditer(text)]
     free = [w for w in words if not any(s < w[1] and w[0] < e for s, e, _ in taken)]
     index = matcher.fuzzy_keys()
+    known = matcher.alias_words()
     candidates = []
     for i in range(len(free)):
         for j in range(i, min(i + 4, len(free))):
@@ -538,9 +547,11 @@ def _fuzzy_spans(text: str, taken: list[tuple[int, int, str]],
                 break
             phrase = " ".join(w[2] for w in free[i:j + 1])
             limit = _max_edits(len(phrase))
-            if limit == 0 or phrase in matcher.keys:
-                # Too short to guess, or an exact alias that matching already turned down
-                # (a case-sensitive acronym written in lower case).
+            if limit == 0 or phrase in matcher.keys or all(
+                    w[2] in known for w in free[i:j + 1]):
+                # Too short to guess, an exact alias that matching already turned down (a
+                # case-sensitive acronym written in lower case), or words the vocabulary
+                # itself spells this way ("detection" is no misspelt "Detectron").
                 continue
             best = None
             for key, entity_id in index.get(phrase[0], ()):

@@ -27,7 +27,8 @@ and how many cores other processes kept busy meanwhile (from /proc/stat): wall-t
 figures, and above all the one-core comparison, mean something only when that is near 0.
 Ratios are always against baselines measured in the same run.
 arXiv metadata is out of the measurement: at depth 0 no paper is followed, and
-``ARXIV_API_URL`` points at the local server anyway, so nothing leaves the machine.
+``ARXIV_API_URL`` and ``SEMANTIC_SCHOLAR_API_URL`` point at the local server anyway, so
+nothing leaves the machine.
 The graph is not written (``WRITE_GRAPH=False``; ``bench/bench_graph.py`` measures it)
 unless ``--write-graph`` is given.
 
@@ -254,6 +255,7 @@ def full_crawl(repo: Path, seeds: Path, data_dir: Path, base: str, log: Path,
         "WRITE_GRAPH": write_graph,
         "ARCHIVE_FALLBACK": False,
         "ARXIV_API_URL": base + "/api/query",   # never the real API, whatever happens
+        "SEMANTIC_SCHOLAR_API_URL": base + "/graph/v1",  # nor the real citation API
         **(extra or {}),
     }
     cmd = [sys.executable, "-m", "scrapy", "crawl", "seeds", "-a", f"seeds={seeds}",

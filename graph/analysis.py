@@ -30,7 +30,9 @@ import networkx as nx
 # Relations that say something about the world. A path through them explains how two
 # things connect; every relation of the graph contract qualifies.
 MEANINGFUL_RELATIONS = ("listed_under", "links_to", "mentions", "authored", "introduces",
-                        "evolved_from", "part_of", "works_on", "coauthor")
+                        "evolved_from", "part_of", "works_on", "coauthor", "cites")
+# Relations along which something grows out of something older (newer -> older).
+LINEAGE_RELATIONS = ("evolved_from",)
 _KIND_ORDER = {"person": 0, "method": 1, "topic": 2, "paper": 3, "page": 4}
 _ALIAS_SEPARATOR = "|"
 
@@ -279,14 +281,17 @@ def _year(G: nx.Graph, node) -> int | None:
         return None
 
 
-def _evolution(G: nx.Graph, nodes: Iterable | None = None) -> nx.DiGraph:
-    """ancestor -> descendant edges from ``evolved_from`` (which points the other way)."""
+def _evolution(G: nx.Graph, nodes: Iterable | None = None,
+               relations: Iterable[str] = LINEAGE_RELATIONS) -> nx.DiGraph:
+    """ancestor -> descendant edges from ``evolved_from`` or ``cites`` (which point the
+    other way)."""
     D = nx.DiGraph()
     keep = set(nodes) if nodes is not None else None
+    rels = set(relations)
     if keep is not None:
         D.add_nodes_from(keep)
     for u, v, data in G.edges(data=True):
-        if data.get("rel") == "evolved_from" and u != v:
+        if data.get("rel") in rels and u != v:
             if keep is None or (u in keep and v in keep):
                 D.add_edge(v, u)
     return D
@@ -316,10 +321,12 @@ def _oldest_first(G: nx.Graph, D: nx.DiGraph) -> list:
         return sorted(D.nodes, key=key)
 
 
-def lineage(G: nx.Graph, method) -> list[dict]:
+def lineage(G: nx.Graph, method, relations: Iterable[str] = LINEAGE_RELATIONS) -> list[dict]:
     """The method's ancestors and descendants along ``evolved_from``, oldest first.
 
-    Each step is ``{"node", "label", "year"}`` (year None when unknown).
+    Each step is ``{"node", "label", "year"}`` (year None when unknown). With
+    ``relations=("evolved_from", "cites")`` a paper's lineage follows its citations too:
+    what it cites, what those cite, and what cites it.
 
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("method:a", label="A", year=2014); G.add_node("method:b", label="B")
@@ -328,7 +335,7 @@ def lineage(G: nx.Graph, method) -> list[dict]:
     ['method:a', 'method:b']
     """
     node = _resolve(G, method)
-    D = _evolution(G)
+    D = _evolution(G, relations=relations)
     if node not in D:
         members = {node}
     else:
@@ -426,3 +433,121 @@ def _published_year(G: nx.Graph, node) -> int | None:
     if isinstance(published, str) and re.match(r"\d{4}", published):
         return int(published[:4])
     return None
+
+
+# -- citations -------------------------------------------------------------------------------
+def _references(G: nx.Graph) -> dict:
+    """citing paper -> {cited paper: edge data} along ``cites``."""
+    refs: dict = {}
+    for u, v, data in G.edges(data=True):
+        if data.get("rel") == "cites" and u != v:
+            refs.setdefault(u, {})[v] = data
+    return refs
+
+
+def _pairs(groups: Iterable[set], min_count: int) -> list[tuple]:
+    counts: dict[tuple, int] = {}
+    for group in groups:
+        ordered = sorted(group, key=str)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1:]:
+                counts[(a, b)] = counts.get((a, b), 0) + 1
+    return [(a, b, n) for (a, b), n in counts.items() if n >= min_count]
+
+
+def _similarity(pairs: list[tuple], sizes: dict) -> list[dict]:
+    out = [{"a": a, "b": b, "count": n,
+            "similarity": round(n / math.sqrt(sizes[a] * sizes[b]), 4)}
+           for a, b, n in pairs]
+    return sorted(out, key=lambda r: (-r["count"], -r["similarity"], str(r["a"]), str(r["b"])))
+
+
+def co_citation(G: nx.Graph, min_count: int = 1) -> list[dict]:
+    """Pairs of papers cited together by the same papers, most often first.
+
+    Each row is ``{"a", "b", "count", "similarity"}``: ``count`` papers cite both,
+    ``similarity`` is that count over the geometric mean of how often each is cited
+    (Salton's cosine).
+
+    >>> G = nx.MultiDiGraph()
+    >>> for citing, cited in [("p:1", "p:a"), ("p:1", "p:b"), ("p:2", "p:a"), ("p:2", "p:b")]:
+    ...     _ = G.add_edge(citing, cited, rel="cites")
+    >>> co_citation(G)
+    [{'a': 'p:a', 'b': 'p:b', 'count': 2, 'similarity': 1.0}]
+    """
+    refs = _references(G)
+    cited_by: dict = {}
+    for citing, cited in refs.items():
+        for v in cited:
+            cited_by[v] = cited_by.get(v, 0) + 1
+    return _similarity(_pairs((set(c) for c in refs.values()), min_count), cited_by)
+
+
+def bibliographic_coupling(G: nx.Graph, min_count: int = 1) -> list[dict]:
+    """Pairs of papers that cite the same papers, most shared references first.
+
+    Each row is ``{"a", "b", "count", "similarity"}``: ``count`` references in common,
+    ``similarity`` that count over the geometric mean of their numbers of references.
+
+    >>> G = nx.MultiDiGraph()
+    >>> for citing, cited in [("p:1", "p:a"), ("p:2", "p:a"), ("p:2", "p:b")]:
+    ...     _ = G.add_edge(citing, cited, rel="cites")
+    >>> bibliographic_coupling(G)
+    [{'a': 'p:1', 'b': 'p:2', 'count': 1, 'similarity': 0.7071}]
+    """
+    refs = _references(G)
+    citing_of: dict = {}
+    for citing, cited in refs.items():
+        for v in cited:
+            citing_of.setdefault(v, set()).add(citing)
+    sizes = {u: len(c) for u, c in refs.items()}
+    return _similarity(_pairs(citing_of.values(), min_count), sizes)
+
+
+def _truthy(value) -> bool:
+    return value is True or str(value).strip().lower() in ("true", "1")
+
+
+def missing_papers(G: nx.Graph, limit: int | None = 20) -> list[dict]:
+    """Papers the list's papers cite but the list does not contain, most cited first.
+
+    Ranked by how many listed papers cite them, then by how many of those citations
+    Semantic Scholar marks influential, then by year (older first: foundations) and title.
+    Each row: ``{"node", "title", "year", "url", "count", "influential", "cited_by"
+    (the citing listed papers), "reasons" ([(citing paper, sentence)])}``.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("paper:arXiv:1", kind="paper", label="Mine", in_list=True)
+    >>> G.add_node("paper:doi:x", kind="paper", label="ImageNet", in_list=False, year=2009)
+    >>> _ = G.add_edge("paper:arXiv:1", "paper:doi:x", rel="cites", evidence="Pre-trained on ImageNet.")
+    >>> [(r["title"], r["count"], r["reasons"]) for r in missing_papers(G)]
+    [('ImageNet', 1, [('paper:arXiv:1', 'Pre-trained on ImageNet.')])]
+    """
+    listed = {n for n, d in G.nodes(data=True)
+              if d.get("kind") == "paper" and _truthy(d.get("in_list"))}
+    rows: dict = {}
+    for citing, cited in _references(G).items():
+        if citing not in listed:
+            continue
+        for target, data in cited.items():
+            if target in listed or G.nodes[target].get("kind") != "paper":
+                continue
+            row = rows.get(target)
+            if row is None:
+                attrs = G.nodes[target]
+                row = rows[target] = {
+                    "node": target, "title": attrs.get("title") or attrs.get("label") or
+                    str(target), "year": _year(G, target), "url": attrs.get("url"),
+                    "count": 0, "influential": 0, "cited_by": [], "reasons": []}
+            row["count"] += 1
+            row["influential"] += _truthy(data.get("is_influential"))
+            row["cited_by"].append(citing)
+            row["reasons"].append((citing, data.get("evidence") or ""))
+    for row in rows.values():
+        order = sorted(range(len(row["cited_by"])), key=lambda i: str(row["cited_by"][i]))
+        row["cited_by"] = [row["cited_by"][i] for i in order]
+        row["reasons"] = [row["reasons"][i] for i in order]
+    ranked = sorted(rows.values(), key=lambda r: (-r["count"], -r["influential"],
+                                                  r["year"] is None, r["year"] or 0,
+                                                  str(r["title"]).lower()))
+    return ranked if limit is None else ranked[:limit]

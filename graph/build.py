@@ -57,6 +57,7 @@ from typing import Iterable, Iterator
 
 import networkx as nx
 
+from graph.citations import best_context, cited_paper_node, key_node_id
 from graph.discover import LearnedConcept, learn_concepts
 from graph.people import merge_people
 from graph.relations import stated_relations
@@ -685,7 +686,7 @@ class _Builder:
                 "primary_category": p.get("primary_category"),
                 "summary": p.get("summary") or p.get("abstract"),
                 "doi": p.get("doi"), "journal_ref": p.get("journal_ref"),
-                "url": url, "pdf_url": p.get("pdf_url"),
+                "url": url, "pdf_url": p.get("pdf_url"), "_depth": p.get("depth"),
             })
             authors = []
             for name in _json_list(p.get("authors")):
@@ -711,6 +712,47 @@ class _Builder:
             found, relations = link_document(text, self.vocab, context)
             self.mentions(node, found, url)
             self.stated(relations, url)
+
+    # citations (Semantic Scholar)
+    def citations(self) -> None:
+        """``cites`` edges between papers, with the citing sentence; cited papers outside
+        the store become paper nodes (``in_list`` False)."""
+        listed = {r["arxiv_id"] for r in self.store.listed_papers() if r.get("arxiv_id")}
+        listed_dois = {r["doi"].lower() for r in self.store.listed_papers() if r.get("doi")}
+        status = self.store.citation_status()
+        by_doi: dict[str, str] = {}
+        for node, attrs in self.nodes.items():
+            if attrs.get("kind") != "paper":
+                continue
+            aid = attrs.get("arxiv_id")
+            attrs["in_list"] = bool(attrs.pop("_depth", 1) == 0 or aid in listed)
+            attrs["citations"] = (status.get(aid) or {}).get("status") or ""
+            if attrs.get("doi"):
+                by_doi[str(attrs["doi"]).lower()] = node
+        cited = {p["key"]: p for p in self.store.cited_papers()}
+
+        def node_of(key: str) -> str:
+            kind, _, value = key.partition(":")
+            if kind == "doi" and value in by_doi:
+                return by_doi[value]  # the arXiv paper with that DOI: one node, never a twin
+            return key_node_id(key)
+
+        for row in self.store.citations():
+            citing, target = node_of(row["citing"]), node_of(row["cited"])
+            if citing not in self.nodes or citing == target:
+                continue
+            info = cited.get(row["cited"]) or {}
+            if target not in self.nodes:
+                self.nodes[target] = cited_paper_node(row["cited"], info, listed_dois)
+            title = self.nodes[target].get("title") or ""
+            evidence = best_context(row["contexts"], title) or (
+                f"cites “{title}”" if title else f"cites {row['cited']}")
+            self.edges.add(citing, target, "cites", clip_evidence(evidence), row["source"])
+            attrs = self.edges.edges[(citing, target, "cites")]
+            if row["intents"]:
+                attrs["intents"] = "|".join(row["intents"])
+            if row["is_influential"] is not None:
+                attrs["is_influential"] = bool(row["is_influential"])
 
     def paper_refs(self) -> None:
         for ref in self.store.paper_refs():
@@ -935,6 +977,7 @@ def build_graph(store: Store, vocab: Vocabulary | None = None, *,
         builder.links()
         builder.papers()
         builder.paper_refs()
+        builder.citations()
         for url, found, relations in linked:
             builder.mentions(page_id(url), found, url)
             builder.stated(relations, url)

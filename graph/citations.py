@@ -14,6 +14,8 @@ The graph's node id is ``paper:`` + the key.
 
 from __future__ import annotations
 
+import re
+
 from graph.arxiv_ids import normalize_arxiv_id
 
 
@@ -38,3 +40,60 @@ def key_node_id(key: str) -> str:
     'paper:doi:10.1/x'
     """
     return f"paper:{key}"
+
+
+def paper_url(key: str) -> str:
+    """Where a reader opens the paper of a key.
+
+    >>> paper_url("doi:10.1109/cvpr.2009.5206848"), paper_url("s2:abc")
+    ('https://doi.org/10.1109/cvpr.2009.5206848', 'https://www.semanticscholar.org/paper/abc')
+    """
+    kind, _, value = key.partition(":")
+    if kind == "arXiv":
+        return f"https://arxiv.org/abs/{value}"
+    if kind == "doi":
+        return f"https://doi.org/{value}"
+    return f"https://www.semanticscholar.org/paper/{value}"
+
+
+def cited_paper_node(key: str, info: dict, listed_dois: set[str] = frozenset()) -> dict:
+    """The attributes of a paper node known only as something cited.
+
+    >>> cited_paper_node("s2:vgg", {"title": "Very Deep Convolutional Networks", "year": 2014,
+    ...                             "authors": ["Karen Simonyan", "Andrew Zisserman"]})["label"]
+    'Very Deep Convolutional Networks'
+    """
+    kind, _, value = key.partition(":")
+    title = " ".join(str(info.get("title") or "").split())
+    attrs = {"kind": "paper", "label": title or key, "title": title or None,
+             "year": info.get("year"), "url": paper_url(key),
+             "authors": "|".join(info.get("authors") or []) or None,
+             "doi": info.get("doi") or (value if kind == "doi" else None),
+             "arxiv_id": info.get("arxiv_id") or (value if kind == "arXiv" else None),
+             "s2_id": info.get("s2_id"),
+             "in_list": kind == "doi" and value in listed_dois}
+    return {k: v for k, v in attrs.items() if v is not None and v != ""}
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{3,}")
+
+
+def best_context(contexts: list[str], cited_title: str = "") -> str | None:
+    """The citing sentence that best shows the citation: one sharing words with the cited
+    title first, then the longest (short contexts are often bare reference markers).
+
+    >>> best_context(["[12]", "Fast R-CNN fixes the disadvantages of R-CNN."], "Fast R-CNN")
+    'Fast R-CNN fixes the disadvantages of R-CNN.'
+    >>> best_context([]) is None
+    True
+    """
+    usable = [" ".join(c.split()) for c in contexts or [] if c and c.strip()]
+    if not usable:
+        return None
+    title_words = {w.lower() for w in _WORD.findall(cited_title or "")}
+
+    def score(text: str) -> tuple[int, int]:
+        shared = len(title_words & {w.lower() for w in _WORD.findall(text)})
+        return shared, min(len(text), 300)
+
+    return max(usable, key=score)

@@ -148,6 +148,7 @@ def test_a_warc_replay_gives_the_same_citations_with_no_network(tmp_path, record
     assert replay.returncode == 0, replay.stderr[-3000:]
     assert list(replay.store().citations()) == list(live.store().citations())
     assert list(replay.store().cited_papers()) == list(live.store().cited_papers())
+    assert _cites(_graph(replay)) == _cites(_graph(live)) and len(_cites(_graph(live))) == 8
     assert {i: s["status"] for i, s in replay.store().citation_status().items()} == \
         dict.fromkeys(PAPERS, "ok")
 
@@ -163,3 +164,56 @@ def test_the_api_key_is_sent_and_never_recorded(tmp_path, fake_arxiv, fake_s2, m
 
     recording = gzip.decompress(warc.read_bytes())
     assert b"secret-key-123" not in recording and b"x-api-key: (redacted)" in recording
+
+
+# -- the graph the crawl writes -------------------------------------------------------------
+def _graph(run):
+    import networkx as nx
+
+    return nx.read_graphml(run.data_dir / "graph.graphml", force_multigraph=True)
+
+
+def _cites(G):
+    return {(u, v): d for u, v, d in G.edges(data=True) if d["rel"] == "cites"}
+
+
+def test_every_citation_is_a_cites_edge_and_the_missing_papers_rank_by_citing_papers(
+        tmp_path, fake_arxiv, fake_s2):
+    from graph.analysis import bibliographic_coupling, co_citation, lineage, missing_papers
+    from tests.fake_s2 import SENTENCES
+
+    detection_papers(fake_s2)
+    run = _crawl(tmp_path, fake_arxiv, fake_s2)
+    assert run.returncode == 0, run.stderr[-3000:]
+    G = _graph(run)
+    cites = _cites(G)
+    assert set(cites) == {(f"paper:{a}", f"paper:{b}") for a, b in TRUE_CITATIONS}
+    for (citing, cited), sentence in SENTENCES.items():
+        edge = cites[(f"paper:arXiv:{citing}", f"paper:arXiv:{cited}")]
+        assert (edge["evidence"], edge["intents"], edge["is_influential"]) == (
+            sentence, "background", True)
+        assert edge["source"] == f"{fake_s2.api_url}/paper/ARXIV:{citing}/references"
+    # Listed papers are in the list; what they cite outside it is not.
+    assert {n for n, d in G.nodes(data=True) if d["kind"] == "paper" and d["in_list"]} == {
+        f"paper:arXiv:{i}" for i in PAPERS}
+    imagenet = G.nodes[f"paper:doi:{IMAGENET_DOI}"]
+    assert (imagenet["label"], imagenet["year"], imagenet["in_list"], imagenet["url"]) == (
+        "ImageNet: A large-scale hierarchical image database", 2009, False,
+        f"https://doi.org/{IMAGENET_DOI}")
+    assert G.nodes[f"paper:arXiv:{FAST}"]["citations"] == "ok"
+    missing = missing_papers(G)
+    assert [(r["node"], r["count"], r["influential"]) for r in missing] == [
+        (f"paper:doi:{IMAGENET_DOI}", 3, 1), ("paper:s2:s2-vgg", 1, 0)]
+    assert missing[0]["cited_by"] == [f"paper:arXiv:{i}" for i in (FAST, FASTER, MASK)]
+    assert missing[1]["reasons"] == [(f"paper:arXiv:{FAST}",
+                                      "We use the very deep VGG16 model.")]
+    # Co-citation: ImageNet and R-CNN are cited together by Fast and Faster R-CNN.
+    pairs = {(r["a"], r["b"]): r["count"] for r in co_citation(G)}
+    assert pairs[(f"paper:arXiv:{RCNN}", f"paper:doi:{IMAGENET_DOI}")] == 2
+    coupling = {(r["a"], r["b"]): (r["count"], r["similarity"])
+                for r in bibliographic_coupling(G)}
+    # Fast (3 refs) and Faster (3 refs) share R-CNN and ImageNet: 2 / sqrt(3*3).
+    assert coupling[(f"paper:arXiv:{FAST}", f"paper:arXiv:{FASTER}")] == (2, 0.6667)
+    assert [s["node"] for s in lineage(G, f"paper:arXiv:{MASK}",
+                                       relations=("evolved_from", "cites"))][-1] == \
+        f"paper:arXiv:{MASK}"

@@ -3,7 +3,8 @@
     streamlit run dashboard/app.py          # reads $DATA_DIR (default ./data)
 
 Pages: an overview, the network with filters and search, one node's details, how two
-things connect, a method's lineage and a topic's reading order, the health of every link
+things connect, a method's lineage and a topic's reading order, the papers the list's
+papers cite that the list lacks, the health of every link
 of the reading list, and downloads of the graph. The app only reads the crawl store and
 the graph file; before the first crawl it says which command to run.
 
@@ -132,6 +133,8 @@ def overview(snap: D.Snapshot, scores: dict) -> None:
         col.metric(f"seeds {state}", health[state], help=SEED_HELP[state])
     st.caption(D.url_line_note(snap.seeds))
     st.caption(D.source_line(snap))
+    if D.has_citations(G):
+        st.caption(D.citation_line(G))
 
     st.subheader("Most central")
     for col, kind in zip(st.columns(3), ("person", "method", "paper")):
@@ -292,6 +295,9 @@ def node_page(snap: D.Snapshot, node) -> None:
         meta.append(md(d["origin"]))
     if d["status"]:
         meta.append(f"status: **{md(d['status'])}**")
+    if d["kind"] == "paper" and "in_list" in G.nodes[node]:
+        meta.append("in your list" if D.is_yes(G.nodes[node]["in_list"])
+                    else "not in your list")
     if d["listed_at"]:
         meta.append("reading list line " + ", ".join(str(n) for n in d["listed_at"]))
     st.markdown(" · ".join(meta))
@@ -327,7 +333,10 @@ def node_page(snap: D.Snapshot, node) -> None:
             st.dataframe([{"attribute": k, "value": str(v)} for k, v in d["other"].items()],
                          hide_index=True)
 
+    cites = paper_citations(G, node) if d["kind"] == "paper" else []
     groups = D.neighbours(G, node)
+    if d["kind"] == "paper":  # shown above with their sentences
+        groups.pop("cites", None)
     st.markdown(f"#### Neighbours ({sum(len(r) for r in groups.values())})")
     if not groups:
         st.caption("No edges.")
@@ -337,7 +346,7 @@ def node_page(snap: D.Snapshot, node) -> None:
                          column_order=("direction", "node", "kind", "evidence", "source",
                                        "more evidence"))
 
-    others = list(dict.fromkeys(r["id"] for rows in groups.values() for r in rows))
+    others = list(dict.fromkeys([r["id"] for rows in groups.values() for r in rows] + cites))
     if others:
         def go():
             target = st.session_state.get("neighbour_pick")
@@ -347,6 +356,28 @@ def node_page(snap: D.Snapshot, node) -> None:
 
         st.selectbox("Go to a neighbour", [None] + others, key="neighbour_pick", on_change=go,
                      format_func=lambda n: "—" if n is None else D.display_name(G, n))
+
+
+CITATION_COLUMNS = ("paper", "year", "in list", "sentence", "intents", "influential", "url")
+CITATION_CONFIG = {"url": st.column_config.LinkColumn("link", display_text="open"),
+                   "sentence": st.column_config.TextColumn(width="large")}
+
+
+def paper_citations(G, node) -> list:
+    """A paper's references and the papers citing it, each with the citing sentence;
+    returns the ids shown, so the page can go to them."""
+    rows = D.citation_rows(G, node)
+    status = D.citation_status_text(G.nodes[node])
+    st.markdown(f"#### References ({len(rows['references'])}) · "
+                f"cited by ({len(rows['cited_by'])})")
+    if status:
+        st.caption(status)
+    for part, title in (("references", "What it cites"), ("cited_by", "What cites it")):
+        if rows[part]:
+            with st.expander(f"{title} · {len(rows[part])}", expanded=True):
+                st.dataframe(D.display_rows(rows[part]), hide_index=True, key=f"cite_{part}",
+                             column_order=CITATION_COLUMNS, column_config=CITATION_CONFIG)
+    return [r["id"] for part in ("references", "cited_by") for r in rows[part]]
 
 
 def node_picker(G, label: str, key: str, placeholder: str):
@@ -371,10 +402,15 @@ def path_page(snap: D.Snapshot) -> None:
         b = node_picker(G, "To", "path_to", "e.g. Girshick")
     if a is None or b is None:
         return
+    relations = analysis.MEANINGFUL_RELATIONS
+    if D.has_citations(G) and not st.toggle(
+            "Through citations", value=True, key="path_cites",
+            help="Let the path go from a paper to a paper it cites (Semantic Scholar)."):
+        relations = tuple(r for r in relations if r != "cites")
     if a == b:
         st.info("Pick two different things.")
         return
-    hops = analysis.explain_path(G, a, b)
+    hops = analysis.explain_path(G, a, b, relations=relations)
     if hops is None:
         st.warning(f"No connection between {md(D.label_of(G, a))} and "
                    f"{md(D.label_of(G, b))} in this graph.")
@@ -395,18 +431,28 @@ def lineage_page(snap: D.Snapshot, scores: dict) -> None:
     with left:
         st.subheader("Lineage of a method")
         methods = sorted(D.nodes_of_kind(G, "method"), key=lambda n: -scores.get(n, 0.0))
+        relations, name = analysis.LINEAGE_RELATIONS, "method"
+        if D.has_citations(G) and st.toggle(
+                "Follow citations", key="lineage_cites",
+                help="Papers too: what a paper cites, what those cite, and what cites it."):
+            relations, name = tuple(analysis.LINEAGE_RELATIONS) + ("cites",), "name"
+            papers = [n for n in D.nodes_of_kind(G, "paper")
+                      if any(d.get("rel") == "cites" for *_, d in G.out_edges(n, data=True))]
+            methods = sorted(papers, key=lambda n: (-scores.get(n, 0.0), str(n))) + methods
         if not methods:
             st.caption("No methods in the graph.")
         else:
-            m = st.selectbox("Method", methods, key="lineage_method",
-                             format_func=lambda n: D.label_of(G, n))
-            rows = D.lineage_rows(G, analysis.lineage(G, m))
+            m = st.selectbox("Method" if name == "method" else "Paper or method", methods,
+                             key="lineage_method", format_func=lambda n: D.short_name(G, n))
+            rows = D.lineage_rows(G, analysis.lineage(G, m, relations=relations), name=name)
             st.dataframe(D.display_rows(rows), hide_index=True,
-                         column_order=("year", "method"), key="lineage_table")
+                         column_order=("year", name), key="lineage_table")
             dated = D.year_points(rows)
             if len(dated) > 1:  # with no year at all the axis would have no extent
                 # A timeline: one row per method, oldest at the top, labelled in place.
-                chart = alt.Chart(pd.DataFrame(dated, columns=["year", "method"])).encode(
+                chart = alt.Chart(pd.DataFrame(
+                    [{"year": r["year"], "method": r[name]} for r in dated],
+                    columns=["year", "method"])).encode(
                     x=alt.X("year:Q", scale=alt.Scale(zero=False, nice=False,
                                                       padding=30),
                             axis=alt.Axis(format="d", tickMinStep=1, title=None)),
@@ -434,6 +480,55 @@ def lineage_page(snap: D.Snapshot, scores: dict) -> None:
                              column_config={"url": st.column_config.TextColumn("url")})
             else:
                 st.caption("Nothing is filed under it yet.")
+
+
+def missing_page(snap: D.Snapshot) -> None:
+    G = snap.graph
+    notice = D.citation_notice(G)
+    if notice:  # our own sentence, with the commands in code spans
+        st.info(notice)
+        return
+    rows = D.missing_rows(G, limit=None)
+    if not rows:
+        st.success("Every paper the list's papers cite is in the list.")
+        return
+    st.markdown(
+        f"{len(rows)} paper{'s' if len(rows) != 1 else ''} that the papers of your list cite "
+        "but the list does not hold: cited by the most listed papers first, then by how many "
+        "of those citations Semantic Scholar marks influential. *why* names the citing "
+        "papers and their sentences.")
+    st.dataframe(D.display_rows([{k: v for k, v in r.items() if k != "reasons"}
+                                 for r in rows]), hide_index=True, key="missing_table",
+                 column_order=("#", "title", "year", "cited by", "influential", "why", "url"),
+                 column_config={
+                     "url": st.column_config.LinkColumn("link", display_text="open"),
+                     "why": st.column_config.TextColumn(width="large"),
+                     "cited by": st.column_config.NumberColumn(
+                         help="How many papers of the list cite it"),
+                     "influential": st.column_config.NumberColumn(
+                         help="How many of those citations Semantic Scholar marks "
+                              "influential")})
+    by_id = {r["id"]: r for r in rows}
+    pick = st.selectbox("Why is it missing?", [None] + list(by_id), key="missing_pick",
+                        format_func=lambda n: "—" if n is None else
+                        f"{by_id[n]['#']}. {by_id[n]['title']}")
+    if pick is None:
+        return
+    row = by_id[pick]
+    st.markdown(f"**{md(row['title'])}** ({md(row['year'] or 'year unknown')}) is cited by "
+                f"{row['cited by']} paper{'s' if row['cited by'] != 1 else ''} of the list:")
+    for name, sentence in row["reasons"]:
+        st.markdown(f"- **{md(name)}**" + (f": “{md(sentence)}”" if sentence else
+                                           " (Semantic Scholar gives no sentence)"))
+    c1, c2 = st.columns(2)
+    if row["url"]:
+        c1.link_button("Open the paper", row["url"])
+
+    def details():
+        st.session_state["clicked"] = pick
+        open_node_tab()
+
+    c2.button("Its references and citations", on_click=details, key="missing_details")
 
 
 def health_page(snap: D.Snapshot) -> None:
@@ -532,6 +627,7 @@ def dashboard() -> None:
         NODE_TAB: lambda: node_page(snap, focus),
         "Path finder": lambda: path_page(snap),
         "Lineage & reading order": lambda: lineage_page(snap, scores),
+        "Missing from your list": lambda: missing_page(snap),
         "Crawl health": lambda: health_page(snap),
         "Export": lambda: export_page(snap, H, f),
     }

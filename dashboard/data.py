@@ -25,13 +25,14 @@ from typing import Any, Iterable
 
 import networkx as nx
 
+from graph import analysis
 from graph.build import (GRAPH_FILENAME, STAMP_ATTRIBUTE, VOCABULARY_SOURCE,
                          learned_from_reading)
 from graph.store import OUTCOMES, STORE_FILENAME, Store
 
 KINDS = ("page", "paper", "person", "method", "topic")
 RELATIONS = ("listed_under", "links_to", "mentions", "authored", "introduces",
-             "evolved_from", "part_of", "works_on", "coauthor")
+             "evolved_from", "part_of", "works_on", "coauthor", "cites")
 VIEW_LIMIT = 500
 CRAWL_COMMAND = "scrapy crawl seeds"
 BUILD_COMMAND = "python -m graph build"
@@ -757,9 +758,11 @@ def community_name(G: nx.Graph, community: dict) -> str:
     return f"{name} ({len(nodes)} node{'' if len(nodes) == 1 else 's'})"
 
 
-def lineage_rows(G: nx.Graph, items: list[dict]) -> list[dict]:
-    return [{"year": year_of(it.get("year")), "method": str(it.get("label") or
-                                                            label_of(G, it.get("node"))),
+def lineage_rows(G: nx.Graph, items: list[dict], name: str = "method") -> list[dict]:
+    """Lineage steps as rows ``{"year", name, "id"}``; a paper is named by its title."""
+    return [{"year": year_of(it.get("year")),
+             name: short_name(G, it.get("node"), limit=120) if kind_of(G, it.get("node")) ==
+             "paper" else str(it.get("label") or label_of(G, it.get("node"))),
              "id": str(it.get("node"))} for it in items or []]
 
 
@@ -775,6 +778,166 @@ def reading_rows(G: nx.Graph, nodes: list) -> list[dict]:
             "url": str(data.get("url") or ""),
         })
     return rows
+
+
+# -- citations ------------------------------------------------------------------------------
+CITATION_STATUS_TEXT = {
+    "ok": "references from Semantic Scholar",
+    "not_found": "Semantic Scholar does not know this paper",
+    "failed": "fetching its references from Semantic Scholar failed; the next crawl asks again",
+}
+CITATIONS_OFF = "-a citations=0"
+
+
+def is_yes(value: Any) -> bool:
+    """True for a true flag, also as GraphML writes it ("true", "1")."""
+    return value is True or str(value).strip().lower() in ("true", "1")
+
+
+def has_citations(G: nx.Graph) -> bool:
+    """True when at least one ``cites`` edge is in the graph."""
+    return any(d.get("rel") == "cites" for _, _, d in G.edges(data=True))
+
+
+def citation_status_text(data: dict) -> str:
+    """What a paper's page says about its references ('' for a paper only cited).
+
+    >>> citation_status_text({"kind": "paper", "in_list": True, "citations": "not_found"})
+    'Semantic Scholar does not know this paper'
+    >>> citation_status_text({"kind": "paper", "in_list": False})
+    'known only as a reference of other papers: its own references are not fetched'
+    """
+    status = str(data.get("citations") or "")
+    if status in CITATION_STATUS_TEXT:
+        return CITATION_STATUS_TEXT[status]
+    if data.get("kind") != "paper":
+        return ""
+    if "citations" in data:
+        return f"references not fetched (the crawl ran with `{CITATIONS_OFF}` or stopped first)"
+    return "known only as a reference of other papers: its own references are not fetched"
+
+
+def _citation_row(G: nx.Graph, other: Any, d: dict) -> dict:
+    data = G.nodes[other] if other in G else {}
+    return {
+        "paper": short_name(G, other, limit=120),
+        "year": year_of(data.get("year") or data.get("published")),
+        "in list": "yes" if is_yes(data.get("in_list")) else "",
+        "sentence": str(d.get("evidence") or ""),
+        "intents": ", ".join(as_list(d.get("intents"))),
+        "influential": "yes" if is_yes(d.get("is_influential")) else "",
+        "url": safe_url(data.get("url") or data.get("abs_url")) or "",
+        "id": str(other),
+    }
+
+
+def citation_rows(G: nx.MultiDiGraph, node: Any) -> dict[str, list[dict]]:
+    """A paper's references and the papers citing it, each with the citing sentence.
+
+    Influential citations first, then the oldest paper; ``sentence`` is the edge's evidence
+    (the cited title when Semantic Scholar has no context).
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("paper:arXiv:1", kind="paper", label="Fast R-CNN", year=2015)
+    >>> G.add_node("paper:arXiv:0", kind="paper", label="R-CNN", year=2013, in_list=True)
+    >>> _ = G.add_edge("paper:arXiv:1", "paper:arXiv:0", rel="cites",
+    ...                evidence="R-CNN is slow.", is_influential=True)
+    >>> [(r["paper"], r["sentence"]) for r in citation_rows(G, "paper:arXiv:1")["references"]]
+    [('R-CNN', 'R-CNN is slow.')]
+    >>> [r["paper"] for r in citation_rows(G, "paper:arXiv:0")["cited_by"]]
+    ['Fast R-CNN']
+    """
+    out: dict[str, list[dict]] = {"references": [], "cited_by": []}
+    if node not in G:
+        return out
+    for _, v, d in G.out_edges(node, data=True):
+        if d.get("rel") == "cites" and v != node:
+            out["references"].append(_citation_row(G, v, d))
+    for u, _, d in G.in_edges(node, data=True):
+        if d.get("rel") == "cites" and u != node:
+            out["cited_by"].append(_citation_row(G, u, d))
+    for rows in out.values():
+        rows.sort(key=lambda r: (r["influential"] != "yes", r["year"] is None, r["year"] or 0,
+                                 r["paper"].lower()))
+    return out
+
+
+def missing_rows(G: nx.Graph, limit: int | None = 50) -> list[dict]:
+    """``graph.analysis.missing_papers`` as table rows: what the list's papers cite most
+    that the list does not hold, with the citing papers and their sentences as the reason.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("paper:arXiv:1", kind="paper", label="Fast R-CNN", in_list=True)
+    >>> G.add_node("paper:doi:x", kind="paper", label="ImageNet", in_list=False,
+    ...            year=2009, url="https://doi.org/x")
+    >>> _ = G.add_edge("paper:arXiv:1", "paper:doi:x", rel="cites", evidence="Pre-trained on ImageNet.")
+    >>> row = missing_rows(G)[0]
+    >>> row["title"], row["cited by"], row["why"]
+    ('ImageNet', 1, 'Fast R-CNN: “Pre-trained on ImageNet.”')
+    """
+    rows = []
+    for rank, r in enumerate(analysis.missing_papers(G, limit=limit), start=1):
+        fallback = f"cites “{r['title']}”"  # the edge's evidence when S2 gave no sentence
+        reasons = [(short_name(G, citing, limit=80), "" if sentence == fallback else sentence)
+                   for citing, sentence in r["reasons"]]
+        rows.append({
+            "#": rank,
+            "title": _readable(str(r["title"]), 200),
+            "year": year_of(r["year"]),
+            "cited by": r["count"],
+            "influential": r["influential"],
+            "why": " · ".join(f"{name}: “{sentence}”" if sentence else name
+                              for name, sentence in reasons),
+            "url": safe_url(r["url"]) or "",
+            "id": str(r["node"]),
+            "reasons": reasons,
+        })
+    return rows
+
+
+def citation_line(G: nx.Graph) -> str:
+    """The overview's line about citations.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("paper:arXiv:1", kind="paper", in_list=True)
+    >>> G.add_node("paper:doi:x", kind="paper", in_list=False)
+    >>> _ = G.add_edge("paper:arXiv:1", "paper:doi:x", rel="cites")
+    >>> citation_line(G)
+    "1 citation between papers; 1 paper the list's papers cite is not in the list (see *Missing from your list*)."
+    """
+    edges = sum(d.get("rel") == "cites" for _, _, d in G.edges(data=True))
+    missing = len(analysis.missing_papers(G, limit=None))
+    verb = "cite is" if missing == 1 else "cite are"
+    return (f"{_count(edges, 'citation')} between papers; {_count(missing, 'paper')} the "
+            f"list's papers {verb} not in the list (see *Missing from your list*).")
+
+
+def citation_notice(G: nx.Graph) -> str:
+    """Why the graph has no citations, in one line ('' when it has some).
+
+    >>> G = nx.MultiDiGraph(); G.add_node("paper:arXiv:1", kind="paper", in_list=True,
+    ...                                   arxiv_id="1", citations="failed")
+    >>> citation_notice(G)
+    'Semantic Scholar could not be reached for 1 paper of the list; the next `scrapy crawl seeds` asks again.'
+    """
+    if has_citations(G):
+        return ""
+    papers = [d for _, d in G.nodes(data=True) if d.get("kind") == "paper"]
+    if not papers:
+        return ("No paper in the graph, so no citations: the list links no arXiv paper "
+                "(and no BibTeX entry with an arXiv id or DOI).")
+    statuses = Counter(str(d.get("citations") or "") for d in papers if is_yes(d.get("in_list")))
+    if statuses.get("ok"):
+        return ("Semantic Scholar lists no references for the papers of the list.")
+    if statuses.get("failed"):
+        n = statuses["failed"]
+        return (f"Semantic Scholar could not be reached for {_count(n, 'paper')} of the list; "
+                f"the next `{CRAWL_COMMAND}` asks again.")
+    if statuses.get("not_found") and len(statuses) == 1:
+        return "Semantic Scholar knows none of the list's papers."
+    return ("No citations yet: the papers' references come from Semantic Scholar during "
+            f"`{CRAWL_COMMAND}` (unless it runs with `{CITATIONS_OFF}`). Run the crawl again "
+            "to fetch them.")
 
 
 def ranking_rows(G: nx.Graph, ranked: list[tuple]) -> list[dict]:

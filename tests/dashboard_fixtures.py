@@ -228,8 +228,79 @@ PAPER_REFS = [
 ]
 
 
-def write_fixture_store(data_dir: str | Path) -> Path:
-    """Write the fixture crawl into ``<data_dir>/crawl.sqlite`` and return its path."""
+S2 = "https://api.semanticscholar.org/graph/v1/paper/ARXIV:{}/references"
+IMAGENET = "doi:10.1109/cvpr.2009.5206848"
+SELECTIVE_SEARCH = "doi:10.1007/s11263-013-0620-5"
+LENET = "s2:162d958ff885f1462aeda91cd72582323fd6a1f4"
+
+# What Semantic Scholar answers for the three listed papers: ImageNet is cited by all three,
+# selective search by two, VGG (influential), LeNet and batch normalization by one each.
+CITED_PAPERS = [
+    {"key": IMAGENET, "doi": "10.1109/cvpr.2009.5206848", "year": 2009,
+     "title": "ImageNet: A large-scale hierarchical image database",
+     "authors": ["Jia Deng", "Wei Dong", "Richard Socher", "Li-Jia Li", "Kai Li", "Li Fei-Fei"]},
+    {"key": SELECTIVE_SEARCH, "doi": "10.1007/s11263-013-0620-5", "year": 2013,
+     "title": "Selective Search for Object Recognition",
+     "authors": ["J. R. R. Uijlings", "K. E. A. van de Sande", "T. Gevers", "A. W. M. Smeulders"]},
+    {"key": "arXiv:1409.1556", "arxiv_id": "1409.1556", "year": 2014,
+     "title": "Very Deep Convolutional Networks for Large-Scale Image Recognition",
+     "authors": ["Karen Simonyan", "Andrew Zisserman"]},
+    {"key": "arXiv:1502.03167", "arxiv_id": "1502.03167", "year": 2015,
+     "title": "Batch Normalization: Accelerating Deep Network Training by Reducing Internal "
+              "Covariate Shift", "authors": ["Sergey Ioffe", "Christian Szegedy"]},
+    {"key": LENET, "s2_id": LENET[3:], "year": 1998,
+     "title": "Gradient-based learning applied to document recognition",
+     "authors": ["Yann LeCun", "L. Bottou", "Yoshua Bengio", "P. Haffner"]},
+]
+
+CITATIONS = {
+    "1311.2524": [
+        {"cited": IMAGENET, "contexts": ["We pre-train the CNN on the large auxiliary dataset "
+                                         "(ILSVRC2012 classification) [9]."],
+         "intents": ["methodology"], "is_influential": True},
+        {"cited": SELECTIVE_SEARCH, "contexts": ["[39]", "We use selective search [39] to "
+                                                 "generate about 2000 region proposals."],
+         "intents": ["methodology"], "is_influential": True},
+    ],
+    "1504.08083": [
+        {"cited": "arXiv:1311.2524", "contexts": ["R-CNN [9] achieves excellent object "
+                                                  "detection accuracy by using a deep ConvNet "
+                                                  "to classify object proposals."],
+         "intents": ["background"], "is_influential": True},
+        {"cited": IMAGENET, "contexts": ["networks pre-trained on ImageNet [4]"],
+         "intents": [], "is_influential": False},
+        {"cited": SELECTIVE_SEARCH, "contexts": [], "intents": [], "is_influential": False},
+    ],
+    "1512.03385": [
+        {"cited": IMAGENET, "contexts": ["We evaluate our method on the ImageNet 2012 "
+                                         "classification dataset [36]."],
+         "intents": ["methodology"], "is_influential": False},
+        {"cited": "arXiv:1409.1556", "contexts": ["Our plain baselines are mainly inspired by "
+                                                  "the philosophy of VGG nets [41]."],
+         "intents": ["methodology"], "is_influential": True},
+        {"cited": "arXiv:1502.03167", "contexts": ["We adopt batch normalization (BN) [16] "
+                                                   "right after each convolution."],
+         "intents": ["methodology"], "is_influential": False},
+        {"cited": LENET, "contexts": [], "intents": [], "is_influential": False},
+        {"cited": "arXiv:1504.08083", "contexts": ["the Faster R-CNN [32] system built on "
+                                                   "Fast R-CNN [7]"],
+         "intents": ["background"], "is_influential": False},
+    ],
+}
+
+
+def write_citations(store: Store) -> None:
+    """Record the fixture's Semantic Scholar answers as a crawl with citations would."""
+    for arxiv_id, rows in CITATIONS.items():
+        store.save_citations(f"arXiv:{arxiv_id}",
+                             [dict(r, source=S2.format(arxiv_id)) for r in rows],
+                             CITED_PAPERS)
+        store.set_citation_status(arxiv_id, "ok", references_count=len(rows))
+
+
+def write_fixture_store(data_dir: str | Path, citations: bool = False) -> Path:
+    """Write the fixture crawl into ``<data_dir>/crawl.sqlite`` and return its path;
+    with ``citations`` the listed papers' references from Semantic Scholar too."""
     path = store_path(data_dir)
     store = Store(path)
     try:
@@ -241,6 +312,8 @@ def write_fixture_store(data_dir: str | Path) -> Path:
             store.add_paper_ref(arxiv_id, doc_url, how, evidence)
         for paper in PAPERS:
             store.upsert_paper(paper)
+        if citations:
+            write_citations(store)
         store.finish_crawl(crawl, {"seeds": len(SEEDS)})
     finally:
         store.close()

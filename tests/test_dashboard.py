@@ -26,7 +26,8 @@ from tests.dashboard_fixtures import (CHINESE_TITLE, DEAD_URL, XSS_TITLE, XSS_UR
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TABS = {"overview": "Overview", "network": "Network", "node": "Node", "path": "Path finder",
-        "lineage": "Lineage & reading order", "health": "Crawl health", "export": "Export"}
+        "lineage": "Lineage & reading order", "missing": "Missing from your list",
+        "health": "Crawl health", "export": "Export"}
 
 
 def start(data_dir: Path, monkeypatch) -> AppTest:
@@ -57,7 +58,9 @@ def tab(at: AppTest, name: str):
     """Open one tab (only the open tab's content runs) and return it."""
     label = TABS[name]
     if at.session_state["tab"] != label:
+        # The tab is bound to the URL: a browser's click changes both, and so does this.
         at.session_state["tab"] = label
+        at.query_params["tab"] = label
         at.run()
         assert not at.exception, [e.value for e in at.exception]
     (found,) = [t for t in at.tabs if t.label == label]

@@ -58,8 +58,18 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 9
 @pytest.fixture
 def dashboard(tmp_path):
     """The app serving a fixture store; yields (base url, data dir)."""
+    yield from serve(tmp_path)
+
+
+@pytest.fixture
+def cited_dashboard(tmp_path):
+    """The app serving the fixture store with its papers' citations."""
+    yield from serve(tmp_path, citations=True)
+
+
+def serve(tmp_path, citations: bool = False):
     data_dir = tmp_path / "data"
-    write_fixture_store(data_dir)
+    write_fixture_store(data_dir, citations=citations)
     port = free_port()
     env = dict(os.environ, DATA_DIR=str(data_dir), NO_PROXY="127.0.0.1,localhost",
                no_proxy="127.0.0.1,localhost",
@@ -177,6 +187,30 @@ def test_dashboard_in_chromium(dashboard, browser, tmp_path):
     assert dialogs == []  # no injected script ran
     assert not errors, errors
 
+
+
+def test_missing_papers_link_out_and_explain_in_chromium(cited_dashboard, browser):
+    url, _ = cited_dashboard
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.get_by_text("Reading-list knowledge graph").first.wait_for(timeout=90_000)
+    page.get_by_role("tab", name="Missing from your list").click()
+    table = page.locator('[role="tabpanel"]:visible [data-testid="stDataFrame"]').first
+    table.wait_for(timeout=30_000)
+    cells = table.locator('[role="gridcell"]')
+    cells.filter(has_text="ImageNet").first.wait_for(state="attached", timeout=30_000)
+    texts = cells.all_text_contents()
+    assert texts.index("ImageNet: A large-scale hierarchical image database") < \
+        texts.index("Selective Search for Object Recognition")
+    choose(page, "Why is it missing?", index=1)
+    page.get_by_text("is cited by 3 papers of the list").wait_for(timeout=30_000)
+    link = page.get_by_role("link", name="Open the paper")
+    assert link.get_attribute("href") == "https://doi.org/10.1109/cvpr.2009.5206848"
+    page.get_by_role("button", name="Its references and citations").click()
+    page.get_by_text("References (0) · cited by (3)").wait_for(timeout=30_000)
+    assert not errors, errors
 
 
 _VIEW_JS = """() => {

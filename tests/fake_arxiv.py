@@ -26,12 +26,14 @@ import textwrap
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
+
+from tests.loopback import LoopbackServer
 
 FIXTURE = Path(__file__).with_name("fixtures") / "arxiv-papers.json"
 
@@ -183,7 +185,7 @@ class ApiRequest:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeArxiv:
+class FakeArxiv(LoopbackServer):
     """The fake API server. ``api_url`` is the endpoint to give the fetcher."""
 
     GARBAGE = b"<html><body><h1>502 Bad Gateway</h1><p>upstream error <<< \x00\xff"
@@ -196,40 +198,13 @@ class FakeArxiv:
         self.gzip = False                  # compress answers for clients that accept it
         self._actions: list[list] = []     # [kind, remaining, options]
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        fake = self
+        super().__init__()
+        self.api_url = f"{self.base}/api/query"
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                fake._serve(self)
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass  # clients that time out and hang up are part of the tests
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.api_url = f"http://127.0.0.1:{self.port}/api/query"
-        # A short poll interval makes stop() quick.
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
-                                        daemon=True)
+    def handle(self, request, method: str) -> None:
+        self._serve(request)
 
     # -- control ----------------------------------------------------------------------------
-    def start(self) -> "FakeArxiv":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()          # ends hangs and trickles at once
-        self.server.shutdown()
-        self.server.server_close()
 
     def add_paper(self, paper: dict) -> None:
         """Add a paper: id, title, authors; the other fields get plain defaults."""

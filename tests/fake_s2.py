@@ -24,17 +24,16 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
 from tests.fake_arxiv import load_fixture_papers
+from tests.loopback import LoopbackServer
 
 BASE_PATH = "/graph/v1"
 MAX_BATCH = 500
@@ -55,10 +54,11 @@ class S2Request:
         return "batch" if self.path.endswith("/paper/batch") else "references"
 
 
-class FakeS2:
+class FakeS2(LoopbackServer):
     """The fake API server. ``api_url`` is the base URL to give the client."""
 
     GARBAGE = b"<html><body><h1>502 Bad Gateway</h1> <<< \x00\xff"
+    methods, nodelay = ("GET", "POST"), True
 
     def __init__(self):
         self.papers: dict[str, dict] = {}         # paperId -> paper
@@ -67,48 +67,13 @@ class FakeS2:
         self.no_references: set[str] = set()     # paperIds whose references endpoint 404s
         self._actions: list[list] = []
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        fake = self
+        super().__init__()
+        self.api_url = f"{self.base}{BASE_PATH}"
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def setup(self):
-                super().setup()
-                # Headers and body go out in two writes: without this, Nagle's algorithm
-                # and delayed ACKs add 40 ms to every keep-alive exchange.
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                fake._serve(self, "GET")
-
-            def do_POST(self):
-                fake._serve(self, "POST")
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.api_url = f"http://127.0.0.1:{self.port}{BASE_PATH}"
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
-                                        daemon=True)
+    def handle(self, request, method: str) -> None:
+        self._serve(request, method)
 
     # -- control ----------------------------------------------------------------------------
-    def start(self) -> "FakeS2":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self.server.shutdown()
-        self.server.server_close()
 
     def add(self, paper_id: str, *, arxiv: str | None = None, doi: str | None = None,
             title: str | None = None, year: int | None = None,

@@ -10,8 +10,10 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Callable
+
+from tests.loopback import LoopbackServer
 
 
 @dataclass
@@ -27,7 +29,9 @@ class Page:
 Route = Page | Callable[[int], Page]
 
 
-class MiniWeb:
+class MiniWeb(LoopbackServer):
+    methods = ("GET", "HEAD")
+
     def __init__(self):
         self.routes: dict[str, Route] = {}
         self.log: list[tuple[float, str, str]] = []  # (time, path, user agent)
@@ -35,42 +39,14 @@ class MiniWeb:
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        web = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # keep test output clean
-                pass
-
-            def do_GET(self):
-                web._serve(self)
-
-            def do_HEAD(self):
-                web._serve(self, head=True)
-
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request, client_address):
-                pass  # clients that hang up early (timeouts, size limits) are expected
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def handle(self, request, method: str) -> None:
+        self._serve(request, head=method == "HEAD")
 
     def url(self, path: str) -> str:
         return self.base + path
 
-    def start(self) -> "MiniWeb":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self.server.shutdown()
-        self.server.server_close()
 
     def requests_to(self, path: str) -> int:
         return sum(1 for _, p, _ in self.log if p == path)

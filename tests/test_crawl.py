@@ -245,3 +245,11 @@ def test_bundled_list_with_no_network_records_every_seed(tmp_path):
     assert len({o["url"] for o in outcomes}) == 34
     assert all(o["outcome"] not in (None, "ok", "pending") and o["reason"] for o in outcomes)
     assert "seeds: 34 URLs on 35 lines: 0 ok" in proc.stdout
+
+
+def test_the_loopback_server_example():
+    import doctest
+
+    from tests import loopback
+
+    assert doctest.testmod(loopback).failed == 0

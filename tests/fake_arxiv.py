@@ -23,7 +23,6 @@ import gzip
 import json
 import re
 import textwrap
-import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -33,7 +32,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 
-from tests.loopback import LoopbackServer
+from tests.loopback import ScriptedApi
 
 FIXTURE = Path(__file__).with_name("fixtures") / "arxiv-papers.json"
 
@@ -185,19 +184,16 @@ class ApiRequest:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeArxiv(LoopbackServer):
+class FakeArxiv(ScriptedApi):
     """The fake API server. ``api_url`` is the endpoint to give the fetcher."""
 
     GARBAGE = b"<html><body><h1>502 Bad Gateway</h1><p>upstream error <<< \x00\xff"
 
     def __init__(self, papers: dict[str, dict] | None = None):
         self.papers = load_fixture_papers() if papers is None else dict(papers)
-        self.requests: list[ApiRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self.gzip = False                  # compress answers for clients that accept it
-        self._actions: list[list] = []     # [kind, remaining, options]
-        self._lock = threading.Lock()
         super().__init__()
         self.api_url = f"{self.base}/api/query"
 
@@ -226,21 +222,11 @@ class FakeArxiv(LoopbackServer):
             ids.append(arxiv_id)
         return ids
 
-    def _queue(self, kind: str, n: int, **options) -> None:
-        with self._lock:
-            self._actions.append([kind, n, options])
-
-    def fail_next(self, n: int = 1, status: int = 503, retry_after: int | None = None) -> None:
-        self._queue("status", n, status=status, retry_after=retry_after)
-
     def garbage_next(self, n: int = 1, body: bytes | None = None) -> None:
         self._queue("garbage", n, body=body if body is not None else self.GARBAGE)
 
     def empty_next(self, n: int = 1) -> None:
         self._queue("empty", n)
-
-    def hang_next(self, n: int = 1, seconds: float = 30.0) -> None:
-        self._queue("hang", n, seconds=seconds)
 
     def trickle_next(self, n: int = 1, seconds: float = 30.0, interval: float = 0.05) -> None:
         self._queue("trickle", n, seconds=seconds, interval=interval)
@@ -250,22 +236,7 @@ class FakeArxiv(LoopbackServer):
     def request_count(self) -> int:
         return len(self.requests)
 
-    def gaps(self) -> list[float]:
-        """Seconds between the arrivals of consecutive requests."""
-        times = [r.time for r in self.requests]
-        return [b - a for a, b in zip(times, times[1:])]
-
     # -- serving ----------------------------------------------------------------------------
-    def _next_action(self):
-        with self._lock:
-            if not self._actions:
-                return None, {}
-            action = self._actions[0]
-            action[1] -= 1
-            if action[1] <= 0:
-                self._actions.pop(0)
-            return action[0], action[2]
-
     def _send(self, h, status: int, body: bytes, ctype="application/atom+xml; charset=utf-8",
               headers: dict | None = None) -> None:
         headers = dict(headers or {})

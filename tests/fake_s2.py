@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from tests.fake_arxiv import load_fixture_papers
-from tests.loopback import LoopbackServer
+from tests.loopback import ScriptedApi
 
 BASE_PATH = "/graph/v1"
 MAX_BATCH = 500
@@ -54,7 +53,7 @@ class S2Request:
         return "batch" if self.path.endswith("/paper/batch") else "references"
 
 
-class FakeS2(LoopbackServer):
+class FakeS2(ScriptedApi):
     """The fake API server. ``api_url`` is the base URL to give the client."""
 
     GARBAGE = b"<html><body><h1>502 Bad Gateway</h1> <<< \x00\xff"
@@ -63,10 +62,7 @@ class FakeS2(LoopbackServer):
     def __init__(self):
         self.papers: dict[str, dict] = {}         # paperId -> paper
         self.refs: dict[str, list[dict]] = {}     # citing paperId -> reference items
-        self.requests: list[S2Request] = []
         self.no_references: set[str] = set()     # paperIds whose references endpoint 404s
-        self._actions: list[list] = []
-        self._lock = threading.Lock()
         super().__init__()
         self.api_url = f"{self.base}{BASE_PATH}"
 
@@ -74,7 +70,6 @@ class FakeS2(LoopbackServer):
         self._serve(request, method)
 
     # -- control ----------------------------------------------------------------------------
-
     def add(self, paper_id: str, *, arxiv: str | None = None, doi: str | None = None,
             title: str | None = None, year: int | None = None,
             authors: list[str] | None = None) -> str:
@@ -109,27 +104,12 @@ class FakeS2(LoopbackServer):
                           [f"Paper {i} builds on paper {target}."])
         return ids
 
-    def _queue(self, kind: str, n: int, **options) -> None:
-        with self._lock:
-            self._actions.append([kind, n, options])
-
-    def fail_next(self, n: int = 1, status: int = 503, retry_after: float | None = None):
-        self._queue("status", n, status=status, retry_after=retry_after)
-
     def garbage_next(self, n: int = 1) -> None:
         self._queue("garbage", n)
-
-    def hang_next(self, n: int = 1, seconds: float = 30.0) -> None:
-        self._queue("hang", n, seconds=seconds)
 
     # -- what was asked ---------------------------------------------------------------------
     def of(self, endpoint: str) -> list[S2Request]:
         return [r for r in self.requests if r.endpoint == endpoint]
-
-    def gaps(self) -> list[float]:
-        """Seconds between the arrivals of consecutive requests."""
-        times = [r.time for r in self.requests]
-        return [b - a for a, b in zip(times, times[1:])]
 
     # -- serving ----------------------------------------------------------------------------
     def _lookup(self, key: str) -> dict | None:
@@ -142,16 +122,6 @@ class FakeS2(LoopbackServer):
             if field_name and str(p["externalIds"].get(field_name, "")).lower() == value.lower():
                 return p
         return None
-
-    def _next_action(self):
-        with self._lock:
-            if not self._actions:
-                return None, {}
-            action = self._actions[0]
-            action[1] -= 1
-            if action[1] <= 0:
-                self._actions.pop(0)
-            return action[0], action[2]
 
     def _send(self, h, status: int, body, headers: dict | None = None) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")

@@ -74,3 +74,43 @@ class LoopbackServer:
         self._stopping.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+class ScriptedApi(LoopbackServer):
+    """A fake API whose next answers can be scripted to fail: ``fail_next`` (an HTTP
+    status, with ``Retry-After``), ``hang_next`` (no answer for a while), and whatever kinds
+    a subclass queues with ``_queue`` and serves when ``_next_action`` returns them.
+
+    ``requests`` is the log a subclass appends to (each with a ``time``), under ``_lock``.
+    """
+
+    def __init__(self):
+        self.requests: list = []
+        self._actions: list[list] = []     # [kind, remaining, options]
+        self._lock = threading.Lock()
+        super().__init__()
+
+    def _queue(self, kind: str, n: int, **options) -> None:
+        with self._lock:
+            self._actions.append([kind, n, options])
+
+    def fail_next(self, n: int = 1, status: int = 503, retry_after: float | None = None):
+        self._queue("status", n, status=status, retry_after=retry_after)
+
+    def hang_next(self, n: int = 1, seconds: float = 30.0) -> None:
+        self._queue("hang", n, seconds=seconds)
+
+    def gaps(self) -> list[float]:
+        """Seconds between the arrivals of consecutive requests."""
+        times = [r.time for r in self.requests]
+        return [b - a for a, b in zip(times, times[1:])]
+
+    def _next_action(self) -> tuple[str | None, dict]:
+        with self._lock:
+            if not self._actions:
+                return None, {}
+            action = self._actions[0]
+            action[1] -= 1
+            if action[1] <= 0:
+                self._actions.pop(0)
+            return action[0], action[2]

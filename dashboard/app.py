@@ -88,6 +88,12 @@ def load_positions(directory: str, signature: tuple, f: D.Filters, kept: tuple) 
     return V.positions(load_view(directory, signature, f), list(kept))
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def load_citations(directory: str, signature: tuple) -> dict:
+    """``D.citation_summary`` of the graph: computed once, not on every rerun."""
+    return D.citation_summary(load_snapshot(directory, signature).graph)
+
+
 @st.cache_resource(max_entries=4, show_spinner="Ranking and grouping nodes…")
 def load_analysis(directory: str, signature: tuple) -> dict:
     G = load_snapshot(directory, signature).graph
@@ -121,7 +127,7 @@ def welcome(directory: Path, empty: bool = False, problems: list[dict] = ()) -> 
     st.caption("Set `DATA_DIR` to read another data directory.")
 
 
-def overview(snap: D.Snapshot, scores: dict) -> None:
+def overview(snap: D.Snapshot, scores: dict, cited: dict) -> None:
     G = snap.graph
     kinds = D.kind_counts(G)
     cols = st.columns(len(kinds) + 1)
@@ -133,8 +139,8 @@ def overview(snap: D.Snapshot, scores: dict) -> None:
         col.metric(f"seeds {state}", health[state], help=SEED_HELP[state])
     st.caption(D.url_line_note(snap.seeds))
     st.caption(D.source_line(snap))
-    if D.has_citations(G):
-        st.caption(D.citation_line(G))
+    if cited["edges"]:
+        st.caption(D.citation_line(cited))
 
     st.subheader("Most central")
     for col, kind in zip(st.columns(3), ("person", "method", "paper")):
@@ -296,7 +302,7 @@ def node_page(snap: D.Snapshot, node) -> None:
     if d["status"]:
         meta.append(f"status: **{md(d['status'])}**")
     if d["kind"] == "paper" and "in_list" in G.nodes[node]:
-        meta.append("in your list" if D.is_yes(G.nodes[node]["in_list"])
+        meta.append("in your list" if analysis.is_true(G.nodes[node]["in_list"])
                     else "not in your list")
     if d["listed_at"]:
         meta.append("reading list line " + ", ".join(str(n) for n in d["listed_at"]))
@@ -392,7 +398,7 @@ def node_picker(G, label: str, key: str, placeholder: str):
                         format_func=lambda n: D.display_name(G, n))
 
 
-def path_page(snap: D.Snapshot) -> None:
+def path_page(snap: D.Snapshot, cited: dict) -> None:
     G = snap.graph
     st.markdown("How do two things connect? Every hop shows the sentence or line behind it.")
     c1, c2 = st.columns(2)
@@ -403,7 +409,7 @@ def path_page(snap: D.Snapshot) -> None:
     if a is None or b is None:
         return
     relations = analysis.MEANINGFUL_RELATIONS
-    if D.has_citations(G) and not st.toggle(
+    if cited["edges"] and not st.toggle(
             "Through citations", value=True, key="path_cites",
             help="Let the path go from a paper to a paper it cites (Semantic Scholar)."):
         relations = tuple(r for r in relations if r != "cites")
@@ -425,20 +431,19 @@ def path_page(snap: D.Snapshot) -> None:
     st.dataframe(rows, hide_index=True, key="path_table")
 
 
-def lineage_page(snap: D.Snapshot, scores: dict) -> None:
+def lineage_page(snap: D.Snapshot, scores: dict, cited: dict) -> None:
     G = snap.graph
     left, right = st.columns(2)
     with left:
         st.subheader("Lineage of a method")
         methods = sorted(D.nodes_of_kind(G, "method"), key=lambda n: -scores.get(n, 0.0))
         relations, name = analysis.LINEAGE_RELATIONS, "method"
-        if D.has_citations(G) and st.toggle(
+        if cited["edges"] and st.toggle(
                 "Follow citations", key="lineage_cites",
                 help="Papers too: what a paper cites, what those cite, and what cites it."):
             relations, name = tuple(analysis.LINEAGE_RELATIONS) + ("cites",), "name"
-            papers = [n for n in D.nodes_of_kind(G, "paper")
-                      if any(d.get("rel") == "cites" for *_, d in G.out_edges(n, data=True))]
-            methods = sorted(papers, key=lambda n: (-scores.get(n, 0.0), str(n))) + methods
+            methods = sorted(cited["citing"], key=lambda n: (-scores.get(n, 0.0), str(n))) \
+                + methods
         if not methods:
             st.caption("No methods in the graph.")
         else:
@@ -482,13 +487,11 @@ def lineage_page(snap: D.Snapshot, scores: dict) -> None:
                 st.caption("Nothing is filed under it yet.")
 
 
-def missing_page(snap: D.Snapshot) -> None:
-    G = snap.graph
-    notice = D.citation_notice(G)
-    if notice:  # our own sentence, with the commands in code spans
-        st.info(notice)
+def missing_page(snap: D.Snapshot, cited: dict) -> None:
+    if not cited["edges"]:  # our own sentence, with the commands in code spans
+        st.info(D.citation_notice(snap.graph))
         return
-    rows = D.missing_rows(G, limit=None)
+    rows = cited["missing"]
     if not rows:
         st.success("Every paper the list's papers cite is in the list.")
         return
@@ -618,16 +621,17 @@ def dashboard() -> None:
     sidebar_focus(G, focus)
     f, limit = sidebar_filters(snap, comms)
     H = load_view(str(directory), signature, f)
+    cited = load_citations(str(directory), signature)
 
     parts = {
-        "Overview": lambda: overview(snap, scores),
+        "Overview": lambda: overview(snap, scores, cited),
         "Network": lambda: network(
             snap, H, scores, limit, focus, f,
             lambda kept: load_positions(str(directory), signature, f, tuple(kept))),
         NODE_TAB: lambda: node_page(snap, focus),
-        "Path finder": lambda: path_page(snap),
-        "Lineage & reading order": lambda: lineage_page(snap, scores),
-        "Missing from your list": lambda: missing_page(snap),
+        "Path finder": lambda: path_page(snap, cited),
+        "Lineage & reading order": lambda: lineage_page(snap, scores, cited),
+        "Missing from your list": lambda: missing_page(snap, cited),
         "Crawl health": lambda: health_page(snap),
         "Export": lambda: export_page(snap, H, f),
     }

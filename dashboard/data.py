@@ -26,8 +26,10 @@ from typing import Any, Iterable
 import networkx as nx
 
 from graph import analysis
+from graph.analysis import is_true
 from graph.build import (GRAPH_FILENAME, STAMP_ATTRIBUTE, VOCABULARY_SOURCE,
                          learned_from_reading)
+from graph.citations import title_evidence
 from graph.store import OUTCOMES, STORE_FILENAME, Store
 
 KINDS = ("page", "paper", "person", "method", "topic")
@@ -789,14 +791,24 @@ CITATION_STATUS_TEXT = {
 CITATIONS_OFF = "-a citations=0"
 
 
-def is_yes(value: Any) -> bool:
-    """True for a true flag, also as GraphML writes it ("true", "1")."""
-    return value is True or str(value).strip().lower() in ("true", "1")
-
-
 def has_citations(G: nx.Graph) -> bool:
     """True when at least one ``cites`` edge is in the graph."""
     return any(d.get("rel") == "cites" for _, _, d in G.edges(data=True))
+
+
+def citation_summary(G: nx.Graph) -> dict:
+    """What the citation views need from the whole graph, in one pass over its edges:
+    ``edges`` (how many ``cites``), ``citing`` (papers with references, in graph order)
+    and ``missing`` (``missing_rows`` without a limit; empty when there are no citations).
+    """
+    citing: dict = {}
+    edges = 0
+    for u, _, d in G.edges(data=True):
+        if d.get("rel") == "cites":
+            edges += 1
+            citing[u] = None
+    return {"edges": edges, "citing": list(citing),
+            "missing": missing_rows(G, limit=None) if edges else []}
 
 
 def citation_status_text(data: dict) -> str:
@@ -822,10 +834,10 @@ def _citation_row(G: nx.Graph, other: Any, d: dict) -> dict:
     return {
         "paper": short_name(G, other, limit=120),
         "year": year_of(data.get("year") or data.get("published")),
-        "in list": "yes" if is_yes(data.get("in_list")) else "",
+        "in list": "yes" if is_true(data.get("in_list")) else "",
         "sentence": str(d.get("evidence") or ""),
         "intents": ", ".join(as_list(d.get("intents"))),
-        "influential": "yes" if is_yes(d.get("is_influential")) else "",
+        "influential": "yes" if is_true(d.get("is_influential")) else "",
         "url": safe_url(data.get("url") or data.get("abs_url")) or "",
         "id": str(other),
     }
@@ -877,7 +889,9 @@ def missing_rows(G: nx.Graph, limit: int | None = 50) -> list[dict]:
     """
     rows = []
     for rank, r in enumerate(analysis.missing_papers(G, limit=limit), start=1):
-        fallback = f"cites “{r['title']}”"  # the edge's evidence when S2 gave no sentence
+        # the edge's evidence when Semantic Scholar gave no sentence: not a reason to quote
+        fallback = title_evidence(str(r["node"]).removeprefix("paper:"),
+                                  G.nodes[r["node"]].get("title") or "")
         reasons = [(short_name(G, citing, limit=80), "" if sentence == fallback else sentence)
                    for citing, sentence in r["reasons"]]
         rows.append({
@@ -895,18 +909,17 @@ def missing_rows(G: nx.Graph, limit: int | None = 50) -> list[dict]:
     return rows
 
 
-def citation_line(G: nx.Graph) -> str:
-    """The overview's line about citations.
+def citation_line(summary: dict) -> str:
+    """The overview's line about citations, from ``citation_summary``.
 
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("paper:arXiv:1", kind="paper", in_list=True)
     >>> G.add_node("paper:doi:x", kind="paper", in_list=False)
     >>> _ = G.add_edge("paper:arXiv:1", "paper:doi:x", rel="cites")
-    >>> citation_line(G)
+    >>> citation_line(citation_summary(G))
     "1 citation between papers; 1 paper the list's papers cite is not in the list (see *Missing from your list*)."
     """
-    edges = sum(d.get("rel") == "cites" for _, _, d in G.edges(data=True))
-    missing = len(analysis.missing_papers(G, limit=None))
+    edges, missing = summary["edges"], len(summary["missing"])
     verb = "cite is" if missing == 1 else "cite are"
     return (f"{_count(edges, 'citation')} between papers; {_count(missing, 'paper')} the "
             f"list's papers {verb} not in the list (see *Missing from your list*).")
@@ -926,7 +939,7 @@ def citation_notice(G: nx.Graph) -> str:
     if not papers:
         return ("No paper in the graph, so no citations: the list links no arXiv paper "
                 "(and no BibTeX entry with an arXiv id or DOI).")
-    statuses = Counter(str(d.get("citations") or "") for d in papers if is_yes(d.get("in_list")))
+    statuses = Counter(str(d.get("citations") or "") for d in papers if is_true(d.get("in_list")))
     if statuses.get("ok"):
         return ("Semantic Scholar lists no references for the papers of the list.")
     if statuses.get("failed"):

@@ -504,7 +504,12 @@ def bibliographic_coupling(G: nx.Graph, min_count: int = 1) -> list[dict]:
     return _similarity(_pairs(citing_of.values(), min_count), sizes)
 
 
-def _truthy(value) -> bool:
+def is_true(value) -> bool:
+    """True for a true flag, also as GraphML reads it back ("true", "1").
+
+    >>> is_true(True), is_true("True"), is_true("false"), is_true(None)
+    (True, True, False, False)
+    """
     return value is True or str(value).strip().lower() in ("true", "1")
 
 
@@ -524,7 +529,7 @@ def missing_papers(G: nx.Graph, limit: int | None = 20) -> list[dict]:
     [('ImageNet', 1, [('paper:arXiv:1', 'Pre-trained on ImageNet.')])]
     """
     listed = {n for n, d in G.nodes(data=True)
-              if d.get("kind") == "paper" and _truthy(d.get("in_list"))}
+              if d.get("kind") == "paper" and is_true(d.get("in_list"))}
     rows: dict = {}
     for citing, cited in _references(G).items():
         if citing not in listed:
@@ -540,7 +545,7 @@ def missing_papers(G: nx.Graph, limit: int | None = 20) -> list[dict]:
                     str(target), "year": _year(G, target), "url": attrs.get("url"),
                     "count": 0, "influential": 0, "cited_by": [], "reasons": []}
             row["count"] += 1
-            row["influential"] += _truthy(data.get("is_influential"))
+            row["influential"] += is_true(data.get("is_influential"))
             row["cited_by"].append(citing)
             row["reasons"].append((citing, data.get("evidence") or ""))
     for row in rows.values():

@@ -57,7 +57,7 @@ from typing import Iterable, Iterator
 
 import networkx as nx
 
-from graph.citations import best_context, cited_paper_node, key_node_id
+from graph.citations import best_context, cited_paper_node, key_node_id, title_evidence
 from graph.discover import LearnedConcept, learn_concepts
 from graph.people import merge_people
 from graph.relations import stated_relations
@@ -745,8 +745,7 @@ class _Builder:
             if target not in self.nodes:
                 self.nodes[target] = cited_paper_node(row["cited"], info, listed_dois)
             title = self.nodes[target].get("title") or ""
-            evidence = best_context(row["contexts"], title) or (
-                f"cites “{title}”" if title else f"cites {row['cited']}")
+            evidence = best_context(row["contexts"], title) or title_evidence(row["cited"], title)
             self.edges.add(citing, target, "cites", clip_evidence(evidence), row["source"])
             attrs = self.edges.edges[(citing, target, "cites")]
             if row["intents"]:

@@ -56,6 +56,15 @@ def paper_url(key: str) -> str:
     return f"https://www.semanticscholar.org/paper/{value}"
 
 
+def title_evidence(key: str, title: str = "") -> str:
+    """A citation's evidence when Semantic Scholar gives no citing sentence.
+
+    >>> title_evidence("doi:10.1/x", "ImageNet"), title_evidence("s2:abc")
+    ('cites “ImageNet”', 'cites s2:abc')
+    """
+    return f"cites “{title}”" if title else f"cites {key}"
+
+
 def cited_paper_node(key: str, info: dict, listed_dois: set[str] = frozenset()) -> dict:
     """The attributes of a paper node known only as something cited.
 

@@ -34,7 +34,7 @@ from graph.store import OUTCOMES, STORE_FILENAME, Store
 
 KINDS = ("page", "paper", "person", "method", "topic")
 RELATIONS = ("listed_under", "links_to", "mentions", "authored", "introduces",
-             "evolved_from", "part_of", "works_on", "coauthor", "cites")
+             "evolved_from", "part_of", "works_on", "coauthor", "related_to", "cites")
 VIEW_LIMIT = 500
 CRAWL_COMMAND = "scrapy crawl seeds"
 BUILD_COMMAND = "python -m graph build"

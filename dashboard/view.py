@@ -40,6 +40,7 @@ REL_COLORS = {
     "evolved_from": "#1d3557",
     "part_of": "#e9c46a",
     "works_on": "#e76f51",
+    "related_to": "#b5838d",
 }
 OTHER_COLOR = "#6c757d"
 LABEL_LIMIT = 60

@@ -30,7 +30,8 @@ import networkx as nx
 # Relations that say something about the world. A path through them explains how two
 # things connect; every relation of the graph contract qualifies.
 MEANINGFUL_RELATIONS = ("listed_under", "links_to", "mentions", "authored", "introduces",
-                        "evolved_from", "part_of", "works_on", "coauthor", "cites")
+                        "evolved_from", "part_of", "works_on", "coauthor", "related_to",
+                        "cites")
 # Relations along which something grows out of something older (newer -> older).
 LINEAGE_RELATIONS = ("evolved_from",)
 _KIND_ORDER = {"person": 0, "method": 1, "topic": 2, "paper": 3, "page": 4}
@@ -203,8 +204,11 @@ def communities(G: nx.Graph, seed: int = 0) -> list[dict]:
     'YOLO / A'
     """
     # Co-authorship ties people across subjects (one author writes on detection and on
-    # backbones); communities are about subjects, so they are grouped without them.
-    H = undirected_projection(G, {rel for *_, rel in G.edges(data="rel")} - {"coauthor"})
+    # backbones); communities are about subjects, so they are grouped without them. Nor
+    # with related_to: it restates the mentions (two entities of one sentence are already
+    # two mentions from the same page), and would count those sentences twice.
+    H = undirected_projection(G, {rel for *_, rel in G.edges(data="rel")}
+                              - {"coauthor", "related_to"})
     if H.number_of_nodes() == 0:
         return []
     groups = nx.community.louvain_communities(H, weight="weight", seed=seed)

@@ -22,7 +22,10 @@ What goes in (see DESIGN.md for the node ids, kinds and relations):
   ("VICReg: ...", "We present Momentum Contrast (MoCo)"), with an ``introduces`` edge from
   that paper, or defined by abbreviation on a page ("gated recurrent units (GRUs)"). Every
   method, topic and person node from the vocabulary or learned has ``origin``
-  (vocabulary, title, abstract, acronym) and ``confidence`` (1.0 for the vocabulary).
+  (vocabulary, title, abstract, acronym) and ``confidence`` (1.0 for the vocabulary);
+- relations the crawled text states: ``evolved_from`` where a sentence says one method
+  builds on another, and ``related_to`` between entities that sentences of two or more
+  documents name together (weight: how many documents), both with ``origin`` text.
 
 One edge per (source node, target node, relation), keyed by the relation: repeated evidence
 raises ``weight`` (how many times it was seen) and keeps the three best distinct snippets in
@@ -58,8 +61,9 @@ from typing import Iterable, Iterator
 import networkx as nx
 
 from graph.citations import best_context, cited_paper_node, key_node_id, title_evidence
+from graph.cooccurrence import count_pairs, merge_counts, related_pairs, sentence_pairs
 from graph.discover import LearnedConcept, learn_concepts
-from graph.people import merge_people
+from graph.people import merge_candidates
 from graph.relations import stated_relations
 from graph.senses import local_senses
 from graph.linking import (link_entities, link_heading, reading_list_relations,
@@ -82,6 +86,7 @@ PARALLEL_MIN_DOCS = 2_000
 TASK_DOCS = 500
 LIST_SEP = "|"
 VOCABULARY_SOURCE = "vocabulary"
+TEXT_ORIGIN = "text"  # the origin of a relation a crawled sentence states
 
 
 def learned_from_reading(attrs: dict) -> bool:
@@ -259,8 +264,10 @@ def _good(text: str, source: str | None = None) -> bool:
     # list's own lines are the user's word, however short.
     if (source or "").startswith("reading-list:"):
         return True
-    width = len(text) + len(_WIDE.findall(text))  # a Chinese character says more than a letter
-    return 20 <= width and len(text) < EVIDENCE_CHARS
+    if len(text) >= EVIDENCE_CHARS:
+        return False
+    # A Chinese character says more than a letter (counted only where it decides).
+    return len(text) >= 20 or len(text) + len(_WIDE.findall(text)) >= 20
 
 
 _WIDE = re.compile("[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -279,6 +286,8 @@ def _offer(snippets: list, text: str, source: str | None) -> None:
     sources = [s for _, s in snippets]
     repeated = len(set(sources)) < len(sources) and source not in sources
     good = _good(text, source)
+    if not good and not repeated:
+        return  # nothing it could replace
     for i in range(len(snippets) - 1, -1, -1):
         old_text, old_source = snippets[i]
         old_good = _good(old_text, old_source)
@@ -386,12 +395,18 @@ def link_text(text: str, vocab: Vocabulary,
 
 
 def link_document(text: str, vocab: Vocabulary, context: frozenset = _EMPTY
-                  ) -> tuple[list[tuple[str, int, list[str]]], list[tuple[str, str, str]]]:
-    """What :func:`link_text` finds, and the ``(newer, older, sentence)`` method relations
-    the text states (see :func:`graph.relations.stated_relations`).
+                  ) -> tuple[list[tuple[str, int, list[str]]], list[tuple[str, str, str]],
+                             list[tuple[str, str, str]]]:
+    """What :func:`link_text` finds, the ``(newer, older, sentence)`` method relations the
+    text states (see :func:`graph.relations.stated_relations`), and the ``(a, b,
+    sentence)`` pairs of entities its sentences name together
+    (:func:`graph.cooccurrence.sentence_pairs`).
 
     >>> from graph.vocabulary import load_vocabulary
-    >>> link_document("Fast R-CNN builds on R-CNN.", load_vocabulary())[1]
+    >>> found, relations, pairs = link_document("Fast R-CNN builds on R-CNN.", load_vocabulary())
+    >>> relations
+    [('method:fast-r-cnn', 'method:r-cnn', 'Fast R-CNN builds on R-CNN.')]
+    >>> pairs
     [('method:fast-r-cnn', 'method:r-cnn', 'Fast R-CNN builds on R-CNN.')]
     """
     found: dict[str, list] = {}
@@ -408,16 +423,22 @@ def link_document(text: str, vocab: Vocabulary, context: frozenset = _EMPTY
             entry[0] += 1
             _offer(entry[1], sentence or m.surface, None)
     return ([(eid, n, [s for s, _ in snippets]) for eid, (n, snippets) in found.items()],
-            relations)
+            relations, sentence_pairs(mentions))
 
 
-def _link_rows(rows, vocab: Vocabulary, contexts: dict) -> list:
-    out = []
+def _link_rows(rows, vocab: Vocabulary, contexts: dict) -> tuple[list, dict]:
+    """``[(url, found, relations)]`` of the documents ``rows``, and the entity pairs they
+    name together, counted (:func:`graph.cooccurrence.count_pairs`) here: far fewer
+    than the documents' pairs, for the building process to merge."""
+    out: list = []
+    together: dict = {}
     for url, title, text in rows:
         body = "\n".join(t for t in (title, text) if t)
         if body:
-            out.append((url, *link_document(body, vocab, contexts.get(url, _EMPTY))))
-    return out
+            found, relations, pairs = link_document(body, vocab, contexts.get(url, _EMPTY))
+            out.append((url, found, relations))
+            count_pairs(together, pairs, url)
+    return out, together
 
 
 _WORKER: tuple | None = None
@@ -446,8 +467,10 @@ class _Linking:
     """Linking results in document order. On a large store the work starts right away in
     worker processes, so the caller can build the rest of the graph meanwhile."""
 
-    def __init__(self, store: Store, vocab: Vocabulary, contexts: dict, workers: int | None):
+    def __init__(self, store: Store, vocab: Vocabulary, contexts: dict, workers: int | None,
+                 together: dict):
         self.store, self.vocab, self.contexts = store, vocab, contexts
+        self.together = together  # entity pairs named together: each chunk's are added
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list = []
         rowids = [r[0] for r in store.conn.execute(
@@ -467,18 +490,22 @@ class _Linking:
 
     def __iter__(self) -> Iterator[tuple[str, list, list]]:
         for i, bounds in enumerate(self.chunks):
+            linked = None
             # A chunk no worker has started yet is linked here: this process has finished
             # its own part of the build and would otherwise wait.
             if self.pool is not None and not self.futures[i].cancel():
                 try:
-                    yield from marshal.loads(self.futures[i].result())
-                    continue
+                    linked = marshal.loads(self.futures[i].result())
                 except BrokenProcessPool:
                     # Workers could not start (a script without the `if __name__ ==
                     # "__main__":` guard) or died: link the rest here, same result.
                     self.close()
-            yield from _link_rows(self.store.conn.execute(_LINK_SQL, bounds), self.vocab,
-                                  self.contexts)
+            if linked is None:
+                linked = _link_rows(self.store.conn.execute(_LINK_SQL, bounds), self.vocab,
+                                    self.contexts)
+            documents, together = linked
+            merge_counts(self.together, together)
+            yield from documents
 
     def close(self) -> None:
         if self.pool is not None:
@@ -504,6 +531,7 @@ class _Builder:
         self.final_urls: list[tuple[str, str]] = []
         self._person_cache: dict[str, str | None] = {}
         self.person_aliases: dict[str, list[str]] = {}  # person node -> merged forms
+        self.together: dict[tuple[str, str], list] = {}  # entities named together
 
     # nodes
     def _entity(self, eid: str) -> None:
@@ -529,15 +557,35 @@ class _Builder:
         return node
 
     def mentions(self, src: str, found: list, source: str) -> None:
-        add_all, touched = self.edges.add_all, self.touched
+        # What _EdgeBook.add_all does, inlined: this runs once per entity of every document.
+        edges, more, touched = self.edges.edges, self.edges.more, self.touched
         for eid, count, sentences in found:
             touched.add(eid)
-            add_all(src, eid, "mentions", count, [(t, source) for t in sentences])
+            key = (src, eid, "mentions")
+            if key in edges:
+                self.edges.add_all(src, eid, "mentions", count,
+                                   [(t, source) for t in sentences])
+                continue
+            edges[key] = {"rel": "mentions", "weight": float(count),
+                          "evidence": sentences[0], "source": source}
+            if len(sentences) > 1:
+                more[key] = [(t, source) for t in sentences]
 
     def stated(self, relations: list, source: str) -> None:
         """``newer evolved_from older`` where a text says so, with its sentence."""
+        edges = self.edges
         for newer, older, sentence in relations:
-            self.edges.add(newer, older, "evolved_from", clip_evidence(sentence), source)
+            edges.add(newer, older, "evolved_from", clip_evidence(sentence), source)
+            edges.edges[(newer, older, "evolved_from")]["origin"] = TEXT_ORIGIN
+
+    def related(self) -> None:
+        """``related_to`` between entities named together in two or more documents."""
+        edges = self.edges
+        for a, b, documents, snippets in related_pairs(self.together):
+            edges.add_all(a, b, "related_to", documents,
+                          [(clip_evidence(text), source) for text, source in snippets])
+            edges.edges[(a, b, "related_to")]["origin"] = TEXT_ORIGIN
+        self.together = {}
 
     # the reading list
     def reading_list(self) -> dict[str, dict]:
@@ -659,13 +707,17 @@ class _Builder:
         for final_url, url in self.final_urls:  # a link may name where a redirect landed
             index.alias(final_url, url)
         nodes, add = self.nodes, self.edges.add
+        last, src = None, None  # a page's links are stored together
         for from_url, to_url, anchor in self.store.conn.execute(
                 "SELECT from_url, to_url, anchor FROM links ORDER BY rowid"):
             target = index.get(to_url)
-            src = page_id(from_url)
-            if target is None or target == from_url or src not in nodes:
+            if target is None or target == from_url:
                 continue  # links out of the crawl are not nodes: the graph would explode
-            anchor = _SPACE.sub(" ", anchor or "").strip()
+            if from_url != last:
+                last, src = from_url, page_id(from_url)
+            if src not in nodes:
+                continue
+            anchor = " ".join(anchor.split()) if anchor else ""
             evidence = f"links to {to_url}" + (f" ({anchor})" if anchor else "")
             add(src, page_id(target), "links_to", clip_evidence(evidence), from_url)
 
@@ -709,9 +761,10 @@ class _Builder:
             text = "\n".join(t for t in (title, p.get("abstract")) if t)
             # Its authors are context: "He et al." in an abstract is one of them.
             context = frozenset(a for a in authors if a in self.vocab.entities)
-            found, relations = link_document(text, self.vocab, context)
+            found, relations, pairs = link_document(text, self.vocab, context)
             self.mentions(node, found, url)
             self.stated(relations, url)
+            count_pairs(self.together, pairs, url)
 
     # citations (Semantic Scholar)
     def citations(self) -> None:
@@ -848,22 +901,32 @@ class _Builder:
         for node, attrs in self.nodes.items():
             if attrs.get("kind") == "person" and node in self.vocab.entities:
                 names[node] = [attrs.get("label") or node, *self.vocab.entities[node].aliases]
+        candidates = merge_candidates(names)
+        if not candidates:
+            return
         # A person's context: who and what they share an edge with, and what the pages and
-        # papers they wrote are about.
-        adjacent: dict[str, set] = {}
+        # papers they wrote are about. Only the people that might merge need it.
+        asked = {*candidates, *candidates.values()}
+        edges = self.edges.edges
         wrote: dict[str, set] = {}
-        for u, v, rel in self.edges.edges:
-            adjacent.setdefault(u, set()).add(v)
-            adjacent.setdefault(v, set()).add(u)
-            if rel == "authored" and u in names:
+        for u, v, rel in edges:
+            if rel == "authored" and u in asked:
                 wrote.setdefault(u, set()).add(v)
+        around = asked.union(*wrote.values())
+        adjacent: dict[str, set] = {}
+        for u, v, _ in edges:
+            if u in around:
+                adjacent.setdefault(u, set()).add(v)
+            if v in around:
+                adjacent.setdefault(v, set()).add(u)
         context = {}
-        for person in names:
-            around = set(adjacent.get(person, ()))
+        for person in asked:
+            near = set(adjacent.get(person, ()))
             for doc in wrote.get(person, ()):
-                around |= adjacent.get(doc, set())
-            context[person] = around - {person}
-        merged = merge_people(names, context)
+                near |= adjacent.get(doc, set())
+            context[person] = near - {person}
+        merged = {short: full for short, full in candidates.items()
+                  if context[short] & context[full]}  # what merge_people decides
         if not merged:
             return
         self.edges.rename(merged)
@@ -891,14 +954,21 @@ class _Builder:
         # key dict per (u, v), shared by the successor and predecessor maps, holding the
         # attribute dicts built above. The graph is new, so there is no cache to clear.
         succ, pred = G._succ, G._pred
+        last, out = None, None  # a node's edges were mostly added one after another
         for (u, v, rel), attrs in self.edges.edges.items():
-            if u in nodes and v in nodes:
-                keydict = succ[u].get(v)
+            if u is not last:
+                last, out = u, (succ[u] if u in nodes else None)
+            if out is not None and v in nodes:
+                keydict = out.get(v)
                 if keydict is None:
-                    keydict = succ[u][v] = pred[v][u] = G.edge_key_dict_factory()
-                keydict[rel] = attrs
+                    out[v] = pred[v][u] = {rel: attrs}
+                else:
+                    keydict[rel] = attrs
         self.edges = _EdgeBook()
         return G
+
+
+_HOST_PATH_RE = re.compile(r"([^/?#]*)([^#]*)")
 
 
 class _UrlIndex:
@@ -916,12 +986,11 @@ class _UrlIndex:
         scheme, sep, rest = url.partition("://")
         if not sep or scheme.lower() not in ("http", "https"):
             return url
-        rest = rest.split("#", 1)[0]
-        cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
-        host = rest[:cut].lower()
+        host, path = _HOST_PATH_RE.match(rest).groups()
+        host = host.lower()
         if host.endswith((":80", ":443")):
             host = host.rsplit(":", 1)[0]
-        return host + rest[cut:].rstrip("/")
+        return host + path.rstrip("/")
 
     def alias(self, url: str, target: str) -> None:
         self.exact.setdefault(url, target)
@@ -971,7 +1040,7 @@ def build_graph(store: Store, vocab: Vocabulary | None = None, *,
         builder = _Builder(store, vocab)
         by_url = builder.reading_list()
         contexts = {url: info["context"] for url, info in by_url.items() if info["context"]}
-        linked = _Linking(store, vocab, contexts, workers)
+        linked = _Linking(store, vocab, contexts, workers, builder.together)
         builder.documents(by_url)
         builder.links()
         builder.papers()
@@ -980,6 +1049,7 @@ def build_graph(store: Store, vocab: Vocabulary | None = None, *,
         for url, found, relations in linked:
             builder.mentions(page_id(url), found, url)
             builder.stated(relations, url)
+        builder.related()
         builder.learned(concepts, base_vocab)
         builder.vocabulary()
         builder.introducers()

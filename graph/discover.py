@@ -204,6 +204,33 @@ def acronym_definitions(text: str) -> list[Definition]:
     return list(out.values())
 
 
+def inside_other_names(text: str, spans: list, definitions: list[Definition],
+                       vocab: Vocabulary) -> set[int]:
+    """Indexes of ``spans`` (``(start, end, entity id)``) that lie inside the long form of
+    an abbreviation defined for something else: "Convolutional Networks" in "Graph
+    Convolutional Networks (GCN)" is part of GCN's name, not the CNN.
+
+    >>> from graph.vocabulary import load_vocabulary
+    >>> t = "Graph Convolutional Networks (GCN) pass messages."
+    >>> inside_other_names(t, [(6, 28, "method:cnn")], acronym_definitions(t), load_vocabulary())
+    {0}
+    """
+    if not definitions or not spans:
+        return set()
+    out: set[int] = set()
+    for d in definitions:
+        at = text.find(d.long, max(0, text.find(d.sentence)))
+        if at < 0:
+            continue
+        stop = at + len(d.long)
+        named = {e.id for e in (vocab.lookup(d.short), vocab.lookup(d.long)) if e is not None}
+        for i, (start, end, entity_id) in enumerate(spans):
+            if at <= start and end <= stop and (start, end) != (at, stop) \
+                    and entity_id not in named:
+                out.add(i)
+    return out
+
+
 def names_a_method(definition: Definition) -> bool:
     """True when the long form reads like a method's name, not a unit, metric or place.
 

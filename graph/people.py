@@ -82,6 +82,20 @@ def merge_people(names: Mapping[str, str | list[str]],
     person of ``names`` with a neighbour in common. Full names never merge with each other
     here: "Kaiming He" and "Kai He" stay two people.
     """
+    candidates = merge_candidates(names)
+    return {short: full for short, full in candidates.items()
+            if neighbours.get(short, set()) & neighbours.get(full, set())}
+
+
+def merge_candidates(names: Mapping[str, str | list[str]]) -> dict[str, str]:
+    """Short form -> the one full form it could be, before any context is asked: what
+    :func:`merge_people` then checks for a shared neighbour (so a caller needs the
+    neighbours of these nodes only).
+
+    >>> merge_candidates({"person:k-he": "K. He", "person:kaiming-he": "Kaiming He",
+    ...                   "person:s-ren": "S. Ren"})
+    {'person:k-he': 'person:kaiming-he'}
+    """
     def all_names(node):
         value = names[node]
         return [value] if isinstance(value, str) else list(value)
@@ -105,7 +119,5 @@ def merge_people(names: Mapping[str, str | list[str]],
                       by_full.get(roman, set()) if roman else set()) - {node}
         if len(candidates) != 1:
             continue  # nobody, or several people it could be: keep it apart
-        (target,) = candidates
-        if neighbours.get(node, set()) & neighbours.get(target, set()):
-            merged[node] = target
+        (merged[node],) = candidates
     return merged

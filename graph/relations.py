@@ -9,6 +9,7 @@ from the vocabulary, so recall is given up for precision.
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 from typing import Iterable, Mapping
 
 # X <cue> Y: X evolved from Y. The gap between the two names must be exactly one of these.
@@ -24,6 +25,7 @@ _ZH_ON_GAP = re.compile(r"\s*(?:是|则|也)?在\s*")                     # X在
 _ZH_ON_TAIL = re.compile(r"\s*的基础上")
 _ZH_OF_GAP = re.compile(r"\s*的\s*")                                  # 基于Y的X
 _ZH_BASED_BEFORE = re.compile(r"基于\s*$")
+_START = attrgetter("start")
 
 
 def stated_relations(text: str, mentions: Iterable,
@@ -45,14 +47,12 @@ def stated_relations(text: str, mentions: Iterable,
     >>> stated_relations(text, ms, known)
     [('method:fast_rcnn', 'method:rcnn', 'Fast R-CNN builds on R-CNN.')]
     """
-    def is_method(eid: str) -> bool:
-        ent = entities.get(eid)
-        return ent is not None and ent.kind == "method"
-
     def year(eid: str):
         return getattr(entities.get(eid), "year", None)
 
-    ms = sorted((m for m in mentions if is_method(m.entity_id)), key=lambda m: m.start)
+    get = entities.get
+    ms = sorted((m for m in mentions
+                 if getattr(get(m.entity_id), "kind", None) == "method"), key=_START)
     out: list[tuple[str, str, str]] = []
     seen: set[tuple[str, str]] = set()
 

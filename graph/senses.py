@@ -3,10 +3,15 @@ mentions the linker found in it.
 
 - A definition holds in its document: a page that defines "SSDs" as solid-state drives or
   "MAE" as mean absolute error does not mean the SSD detector or the masked autoencoder.
+- A name inside the long form of another abbreviation is part of that name: "Convolutional
+  Networks" in "Graph Convolutional Networks (GCN)" is not the CNN.
 - A one-word method name followed by another capitalised word ("Adam Trischler", "Inception
   Score") is part of that other name.
 - A plural abbreviation of one specific model ("consider using SSDs") is not that model:
   people write "CNNs" and "GANs" for families, never "SSDs" or "YOLOs" for a detector.
+- An alias that is also an ordinary word (the vocabulary's ``ambiguous``: "小样本" is
+  few-shot learning, or just "a small sample") means the entity only where the text also
+  names it another way.
 - Citation forms name people: "Ren et al.", "K. He et al.", "Ren等人", "(Ioffe & Szegedy,
   2015)", "K. He, X. Zhang, S. Ren" link to the vocabulary's person when the surname (and
   the initial, when given) is one person's.
@@ -14,10 +19,12 @@ mentions the linker found in it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
-from graph.discover import METHOD_HEADS, acronym_definitions, names_a_method
+from graph.discover import (METHOD_HEADS, acronym_definitions, inside_other_names,
+                             names_a_method)
 from graph.linking import Mention
 from graph.vocabulary import Vocabulary
 
@@ -61,7 +68,12 @@ def local_senses(text: str, mentions: list, vocab: Vocabulary) -> list:
     """
     blocked: set[tuple[str, str]] = set()
     if "(" in text or "（" in text:
-        for d in acronym_definitions(text):
+        definitions = acronym_definitions(text)
+        inside = inside_other_names(text, [(m.start, m.end, m.entity_id) for m in mentions],
+                                    definitions, vocab)
+        if inside:
+            mentions = [m for i, m in enumerate(mentions) if i not in inside]
+        for d in definitions:
             entity = vocab.lookup(d.short)
             if entity is None:
                 continue
@@ -73,11 +85,17 @@ def local_senses(text: str, mentions: list, vocab: Vocabulary) -> list:
                 blocked.add((entity.id, d.short.lower()))
     out = []
     families = _families(vocab)
+    ordinary = _ordinary_words(vocab)
+    if ordinary:
+        caseless, cased = _ordinary_cues(vocab)
+        if any(w in text for w in caseless) or (
+                cased and any(w in text.lower() for w in cased)):
+            mentions = _named_otherwise(mentions, ordinary)
     for m in mentions:
-        surface = m.surface.lower()
-        if blocked and ((m.entity_id, surface) in blocked
-                        or (m.entity_id, surface.rstrip("s")) in blocked):
-            continue
+        if blocked:
+            surface = m.surface.lower()
+            if (m.entity_id, surface) in blocked or (m.entity_id, surface.rstrip("s")) in blocked:
+                continue
         if m.entity_id.startswith("method:") and m.surface[:1].isupper() \
                 and m.surface[1:].islower():
             follower = _NEXT_WORD.match(text, m.end)
@@ -88,6 +106,35 @@ def local_senses(text: str, mentions: list, vocab: Vocabulary) -> list:
             continue
         out.append(m)
     return _with_citations(text, out, vocab)
+
+
+@lru_cache(maxsize=8)
+def _ordinary_words(vocab: Vocabulary) -> dict[str, frozenset[str]]:
+    """Entity id -> its aliases that are also ordinary words (the vocabulary's
+    ``ambiguous``), lower case."""
+    return {e.id: frozenset(a.lower() for a in e.ambiguous) for e in vocab if e.ambiguous}
+
+
+@lru_cache(maxsize=8)
+def _ordinary_cues(vocab: Vocabulary) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ordinary-word aliases to look for in a text: those without case (小样本), found
+    as written, and the others, found in the lower-cased text."""
+    words = sorted({w for ws in _ordinary_words(vocab).values() for w in ws})
+    return (tuple(w for w in words if w.upper() == w.lower()),
+            tuple(w for w in words if w.upper() != w.lower()))
+
+
+def _named_otherwise(mentions: list, ordinary: dict[str, frozenset[str]]) -> list:
+    """Drop mentions by an ordinary-word alias ("在小样本的情况下": a small sample) unless the
+    text also names the entity another way ("小样本学习", "few-shot")."""
+    def plain(m) -> bool:
+        words = ordinary.get(m.entity_id)
+        return words is not None and " ".join(m.surface.lower().split()) in words
+
+    if not any(plain(m) for m in mentions):
+        return mentions
+    named = {m.entity_id for m in mentions if not plain(m)}
+    return [m for m in mentions if not plain(m) or m.entity_id in named]
 
 
 @lru_cache(maxsize=8)
@@ -124,9 +171,16 @@ def _citation_matches(text: str):
             for m in _ET_AL.finditer(text, window_start, at + len(cue) + 4):
                 yield m
             at = text.find(cue, at + 1)
-    if "." in text:
-        for m in _INITIALS.finditer(text):
-            yield m
+    # An initial is a capital and a dot: try the pattern only there (what finditer would
+    # find, without running the regex engine over the whole page).
+    at, resume = text.find("."), 0
+    while at >= 0:
+        if at > resume and "A" <= text[at - 1] <= "Z":
+            m = _INITIALS.match(text, at - 1)
+            if m is not None:
+                yield m
+                resume = m.end()
+        at = text.find(".", max(at + 1, resume))
     if ", 19" in text or ", 20" in text:
         for m in _AUTHOR_YEAR.finditer(text):
             yield m
@@ -141,7 +195,9 @@ def _cited_person(vocab: Vocabulary, initials: str | None, surname: str):
 
 
 def _with_citations(text: str, mentions: list, vocab: Vocabulary) -> list:
-    taken = [(m.start, m.end) for m in mentions]
+    # Mentions do not overlap: sorted by start, a span clashes only with the last one
+    # that starts before it ends.
+    taken = sorted((m.start, m.end) for m in mentions)
     found = []
     for m in _citation_matches(text):
         groups = m.groups()
@@ -149,12 +205,13 @@ def _with_citations(text: str, mentions: list, vocab: Vocabulary) -> list:
         for name in names:
             start = text.find(name, m.start())
             end = start + len(name)
-            if any(s < end and start < e for s, e in taken):
+            i = bisect.bisect_left(taken, (end,))
+            if i and taken[i - 1][1] > start:
                 continue
             person = _cited_person(vocab, initials if name == names[0] else None, name)
             if person is None:
                 continue
-            taken.append((start, end))
+            taken.insert(i, (start, end))
             found.append(Mention(person.id, start, end, name, _sentence_of(text, start)))
     if not found:
         return mentions

@@ -68,6 +68,9 @@ class Entity:
     surname: str | None = None
     # Aliases that match only exactly as written ("mAP" is not "map").
     exact: tuple[str, ...] = ()
+    # Aliases that are also ordinary words ("小样本" is also "a small sample"): running text
+    # means the entity by them only where it also names it another way.
+    ambiguous: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -278,7 +281,8 @@ def _sorted_tokens(norm: str) -> str:
 # Loading and checking
 
 _CONCEPT_FIELDS = {"id", "name", "kind", "category", "year", "arxiv", "aliases", "zh",
-                   "exact", "evolved_from", "part_of", "introduced_by", "note"}
+                   "exact", "ambiguous", "evolved_from", "part_of", "introduced_by",
+                   "note"}
 _PERSON_FIELDS = {"id", "name", "chinese_name", "aliases", "surname", "affiliation",
                   "works_on", "note"}
 
@@ -383,11 +387,12 @@ def parse_vocabulary(text: str, path: str = "<vocabulary>") -> Vocabulary:
         aliases = _str_list(raw.get("aliases"), "aliases", where, problems)
         aliases += _str_list(raw.get("zh"), "zh", where, problems)
         exact = tuple(_str_list(raw.get("exact"), "exact", where, problems))
+        ambiguous = tuple(_str_list(raw.get("ambiguous"), "ambiguous", where, problems))
         chinese_name = raw.get("chinese_name")
         if chinese_name is not None and not isinstance(chinese_name, str):
             problems.append(f"{where}: chinese_name must be a string")
             chinese_name = None
-        surface = _dedupe([label, *(a for a in aliases), *exact,
+        surface = _dedupe([label, *(a for a in aliases), *exact, *ambiguous,
                            *([chinese_name] if chinese_name else [])])
         year = raw.get("year")
         if year is not None and (not isinstance(year, int) or not 1800 <= year <= 2100):
@@ -428,6 +433,7 @@ def parse_vocabulary(text: str, path: str = "<vocabulary>") -> Vocabulary:
                 category=_opt_str(raw.get("category")), arxiv_id=arxiv,
                 evolved_from=evolved, part_of=refs("part_of", ("topic",)),
                 introduced_by=refs("introduced_by", ("person",)), exact=exact,
+                ambiguous=ambiguous,
             )
         entities[entity_id] = entity
 

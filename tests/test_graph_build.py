@@ -16,7 +16,7 @@ from tests import graph_fixtures as fx
 
 KINDS = ("page", "paper", "person", "method", "topic")
 RELATIONS = ("listed_under", "links_to", "mentions", "authored", "introduces", "evolved_from",
-             "part_of", "works_on", "coauthor")
+             "part_of", "works_on", "coauthor", "related_to")
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +55,9 @@ def test_counts_by_relation(G):
         "part_of": 48,
         "works_on": 73,
         "coauthor": 26,       # pairs of authors of each paper
+        "related_to": 16,     # entities named together in sentences of >= 2 documents
     }
-    assert G.number_of_nodes() == 67 and G.number_of_edges() == 288
+    assert G.number_of_nodes() == 67 and G.number_of_edges() == 304
 
 
 def test_every_node_and_edge_follows_the_contract(G):
@@ -241,8 +242,11 @@ def test_worker_plumbing_links_like_this_process(store_dir):
                               contexts)
     store.close()
     assert marshal.loads(build._link_chunk((0, 10**9))) == inline
-    assert len(inline) == 6  # the six readable pages (not the 404)
-    girshick = dict((url, found) for url, found, _relations in inline)[fx.GIRSHICK]
+    documents, together = inline
+    assert len(documents) == 6  # the six readable pages (not the 404)
+    # Pairs named together, counted per chunk: (a, b) -> [documents, [(sentence, url)]]
+    assert together[("method:faster-r-cnn", "method:mask-r-cnn")][0] == 2
+    girshick = dict((url, found) for url, found, _relations in documents)[fx.GIRSHICK]
     assert ("person:kaiming-he", 1, ["Mask R-CNN (He, Gkioxari, Dollár and Girshick) "
                                      "received the Marr Prize at ICCV 2017."]) in girshick
 

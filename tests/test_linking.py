@@ -397,3 +397,24 @@ def test_precision_and_recall_on_the_harder_gold_set(vocab):
           f"{precision:.3f} recall {recall:.3f} (tp {tp}, fp {fp}, fn {fn})")
     print("\n".join(errors))
     assert precision >= HARD_FLOOR["precision"] and recall >= HARD_FLOOR["recall"], errors
+
+
+# -- ordinary words and names inside other names ---------------------------------------------
+def test_an_ordinary_word_alias_needs_the_entity_named_another_way(vocab):
+    from graph.build import link_text
+
+    assert link_text("在小样本的情况下，数据增强很有用。", vocab) == [
+        ("method:data-augmentation", 1, ["在小样本的情况下，数据增强很有用。"])]
+    found = dict((eid, n) for eid, n, _ in link_text(
+        "小样本学习只看几个样本。小样本的难点在于泛化。", vocab))
+    assert found["topic:few-shot-learning"] == 2
+    # A heading takes it as it is: the list's "小样本/泛化" is about few-shot learning.
+    assert [m.entity_id for m in link_heading("小样本", vocab)] == ["topic:few-shot-learning"]
+
+
+def test_a_name_inside_the_long_form_of_another_abbreviation_is_not_linked(vocab):
+    from graph.build import link_text
+
+    assert link_heading("Graph Convolutional Networks (GCN)", vocab) == []
+    text = "Graph Convolutional Networks (GCN) pass messages. Convolutional networks see pixels."
+    assert link_text(text, vocab) == [("method:cnn", 1, ["Convolutional networks see pixels."])]

@@ -30,7 +30,7 @@ from graph.analysis import is_true
 from graph.build import (GRAPH_FILENAME, STAMP_ATTRIBUTE, VOCABULARY_SOURCE,
                          learned_from_reading)
 from graph.citations import title_evidence
-from graph.store import OUTCOMES, STORE_FILENAME, Store
+from graph.store import STORE_FILENAME, Store
 
 KINDS = ("page", "paper", "person", "method", "topic")
 RELATIONS = ("listed_under", "links_to", "mentions", "authored", "introduces",

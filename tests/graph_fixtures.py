@@ -206,3 +206,15 @@ def write_store(data_dir: str | Path) -> Path:
     finally:
         store.close()
     return path
+
+
+def build_fixture_graph(directory):
+    """The graph of the fixture store, written into ``directory``."""
+    from graph.build import build_graph
+
+    write_store(directory)
+    store = Store.open_existing(directory)
+    try:
+        return build_graph(store)
+    finally:
+        store.close()

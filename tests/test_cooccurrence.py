@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.build import build_graph, link_document
-from graph.cooccurrence import MAX_TOGETHER, count_pairs, related_pairs, sentence_pairs
-from graph.store import Store
+from graph.build import link_document
+from graph.cooccurrence import MAX_TOGETHER, count_pairs, related_pairs
 from graph.vocabulary import load_vocabulary
 from tests import graph_fixtures as fx
 
@@ -19,13 +18,7 @@ def vocab():
 
 @pytest.fixture(scope="module")
 def G(tmp_path_factory):
-    d = tmp_path_factory.mktemp("crawl")
-    fx.write_store(d)
-    store = Store.open_existing(d)
-    try:
-        return build_graph(store)
-    finally:
-        store.close()
+    return fx.build_fixture_graph(tmp_path_factory.mktemp("crawl"))
 
 
 def _pairs(text, vocab):

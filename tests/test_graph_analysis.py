@@ -7,20 +7,12 @@ import pytest
 
 from graph.analysis import (communities, explain_path, find_nodes, lineage, rank_nodes,
                             reading_order)
-from graph.build import build_graph
-from graph.store import Store
 from tests import graph_fixtures as fx
 
 
 @pytest.fixture(scope="module")
 def G(tmp_path_factory):
-    d = tmp_path_factory.mktemp("crawl")
-    fx.write_store(d)
-    store = Store.open_existing(d)
-    try:
-        return build_graph(store)
-    finally:
-        store.close()
+    return fx.build_fixture_graph(tmp_path_factory.mktemp("crawl"))
 
 
 @pytest.mark.parametrize("query", ["何恺明", "Kaiming He", "kaiming he", "He Kaiming",

@@ -63,7 +63,7 @@ import networkx as nx
 from graph.citations import best_context, cited_paper_node, key_node_id, title_evidence
 from graph.cooccurrence import count_pairs, merge_counts, related_pairs, sentence_pairs
 from graph.discover import LearnedConcept, learn_concepts
-from graph.people import merge_candidates
+from graph.people import merge_candidates, merge_people
 from graph.relations import stated_relations
 from graph.senses import local_senses
 from graph.linking import (link_entities, link_heading, reading_list_relations,
@@ -328,6 +328,18 @@ class _EdgeBook:
                 snippets = self.more[key] = [(first, attrs.get("source"))] if first else []
             _offer(snippets, evidence, source)
 
+    def add_texts(self, u: str, v: str, rel: str, weight: float, texts: list[str],
+                  source: str | None) -> None:
+        """A new edge with all its snippets, from one source (a document's mentions)."""
+        key = (u, v, rel)
+        if key in self.edges:
+            self.add_all(u, v, rel, weight, [(t, source) for t in texts])
+            return
+        self.edges[key] = {"rel": rel, "weight": float(weight), "evidence": texts[0],
+                           "source": source}
+        if len(texts) > 1:  # most edges have one: no snippet list for them
+            self.more[key] = [(t, source) for t in texts]
+
     def add_all(self, u: str, v: str, rel: str, weight: float, snippets: list) -> None:
         """A new edge with all its snippets at once (a document's mentions)."""
         key = (u, v, rel)
@@ -557,19 +569,10 @@ class _Builder:
         return node
 
     def mentions(self, src: str, found: list, source: str) -> None:
-        # What _EdgeBook.add_all does, inlined: this runs once per entity of every document.
-        edges, more, touched = self.edges.edges, self.edges.more, self.touched
+        add_texts, touched = self.edges.add_texts, self.touched
         for eid, count, sentences in found:
             touched.add(eid)
-            key = (src, eid, "mentions")
-            if key in edges:
-                self.edges.add_all(src, eid, "mentions", count,
-                                   [(t, source) for t in sentences])
-                continue
-            edges[key] = {"rel": "mentions", "weight": float(count),
-                          "evidence": sentences[0], "source": source}
-            if len(sentences) > 1:
-                more[key] = [(t, source) for t in sentences]
+            add_texts(src, eid, "mentions", count, sentences, source)
 
     def stated(self, relations: list, source: str) -> None:
         """``newer evolved_from older`` where a text says so, with its sentence."""
@@ -925,8 +928,7 @@ class _Builder:
             for doc in wrote.get(person, ()):
                 near |= adjacent.get(doc, set())
             context[person] = near - {person}
-        merged = {short: full for short, full in candidates.items()
-                  if context[short] & context[full]}  # what merge_people decides
+        merged = merge_people(names, context, candidates)
         if not merged:
             return
         self.edges.rename(merged)

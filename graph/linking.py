@@ -166,7 +166,6 @@ class _Matcher:
         regexes = tuple(r for r, _ in live)
         ahead: list[re.Match[str] | None] = [m for _, m in live]
         out: list[tuple[int, int, str]] = []
-        accept, known = self._accept, self._surfaces
         pos, n = 0, len(text)
         while pos < n:
             m, regex = None, None
@@ -178,58 +177,47 @@ class _Matcher:
                     m, regex = found_m, r
             if m is None or regex is None:
                 break
-            start, end = m.span()
-            base_end = m.start("suffix")
-            if base_end < 0:  # no suffix: the common case, decided without _accept
-                info = known.get(text[start:end], False)
-                if info is not False:
-                    if info is not None and (not info.end_boundary or end >= n
-                                             or not _WORD_CHAR_RE.match(text[end])):
-                        out.append((start, end, info.entity_id))
-                        pos = end
-                        continue
-                    found = None
-                else:
-                    found = accept(text, start, end, end)
-            else:
-                found = accept(text, start, base_end, end)
+            found = self._take(regex, m, haystack, text)
             if found is None:
-                found = self._shorter(regex, haystack, text, start, end)
-            if found is None:
-                pos = start + 1
+                pos = m.start() + 1
                 continue
             out.append(found)
             pos = found[1]
         return out
+
+    def _take(self, regex: re.Pattern[str], m: re.Match[str], haystack: str,
+              text: str) -> tuple[int, int, str] | None:
+        """The span a match of ``regex`` gives, if any: itself, or a shorter acceptable
+        match at the same place."""
+        start, end = m.span()
+        base_end = m.start("suffix")
+        if base_end < 0:  # no suffix: the common case, decided from the memo alone
+            info = self._surfaces.get(text[start:end], False)
+            if info is None:
+                return self._shorter(regex, haystack, text, start, end)
+            if info is not False:
+                if not info.end_boundary or end >= len(text) \
+                        or not _WORD_CHAR_RE.match(text[end]):
+                    return (start, end, info.entity_id)
+                return self._shorter(regex, haystack, text, start, end)
+            base_end = end
+        return (self._accept(text, start, base_end, end)
+                or self._shorter(regex, haystack, text, start, end))
 
     def _scan_one(self, regex: re.Pattern[str], m: re.Match[str] | None, haystack: str,
                   text: str) -> list[tuple[int, int, str]]:
         """:meth:`scan` with one pattern, from its first match ``m``: the matches come
         from one iterator until a rejected or shortened match makes it start again."""
         out: list[tuple[int, int, str]] = []
-        accept, known = self._accept, self._surfaces
-        n, matches = len(text), None
+        take, matches = self._take, None
         while m is not None:
-            start, end = m.span()
-            found = None
-            base_end = m.start("suffix")
-            if base_end < 0:  # no suffix: the common case, decided without _accept
-                info = known.get(text[start:end], False)
-                if info is False:
-                    found = accept(text, start, end, end)
-                elif info is not None and (not info.end_boundary or end >= n
-                                           or not _WORD_CHAR_RE.match(text[end])):
-                    found = (start, end, info.entity_id)
-            else:
-                found = accept(text, start, base_end, end)
+            found = take(regex, m, haystack, text)
             if found is None:
-                found = self._shorter(regex, haystack, text, start, end)
-            if found is None:
-                pos, matches = start + 1, None
+                pos, matches = m.start() + 1, None
             else:
                 out.append(found)
                 pos = found[1]
-                if pos != end:
+                if pos != m.end():
                     matches = None
             if matches is None:
                 matches = regex.finditer(haystack, pos)

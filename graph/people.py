@@ -72,17 +72,19 @@ def full_key(name: str) -> tuple[str, str] | None:
     return tokens[-1], tokens[0][0]
 
 
-def merge_people(names: Mapping[str, str | list[str]],
-                 neighbours: Mapping[str, set]) -> dict[str, str]:
+def merge_people(names: Mapping[str, str | list[str]], neighbours: Mapping[str, set],
+                 candidates: Mapping[str, str] | None = None) -> dict[str, str]:
     """Which person nodes are other forms of another person node.
 
     ``names``: person node -> its name (or all its names, label first); ``neighbours``:
     person node -> the nodes it shares an edge with. Returns short form -> full form, for
     initial forms ("K. He") and Chinese names ("何恺明") whose full Latin form is a single
     person of ``names`` with a neighbour in common. Full names never merge with each other
-    here: "Kaiming He" and "Kai He" stay two people.
+    here: "Kaiming He" and "Kai He" stay two people. ``candidates``: what
+    :func:`merge_candidates` gives for ``names``, when the caller has it already.
     """
-    candidates = merge_candidates(names)
+    if candidates is None:
+        candidates = merge_candidates(names)
     return {short: full for short, full in candidates.items()
             if neighbours.get(short, set()) & neighbours.get(full, set())}
 
@@ -108,7 +110,7 @@ def merge_candidates(names: Mapping[str, str | list[str]]) -> dict[str, str]:
             if key:
                 by_initial.setdefault(key, set()).add(node)
                 by_full.setdefault(normalize_person_name(name), set()).add(node)
-    merged: dict[str, str] = {}
+    out: dict[str, str] = {}
     for node in names:
         label = all_names(node)[0]
         if full_key(label):
@@ -119,5 +121,5 @@ def merge_candidates(names: Mapping[str, str | list[str]]) -> dict[str, str]:
                       by_full.get(roman, set()) if roman else set()) - {node}
         if len(candidates) != 1:
             continue  # nobody, or several people it could be: keep it apart
-        (merged[node],) = candidates
-    return merged
+        (out[node],) = candidates
+    return out

@@ -85,12 +85,10 @@ def local_senses(text: str, mentions: list, vocab: Vocabulary) -> list:
                 blocked.add((entity.id, d.short.lower()))
     out = []
     families = _families(vocab)
-    ordinary = _ordinary_words(vocab)
-    if ordinary:
-        caseless, cased = _ordinary_cues(vocab)
-        if any(w in text for w in caseless) or (
-                cased and any(w in text.lower() for w in cased)):
-            mentions = _named_otherwise(mentions, ordinary)
+    ordinary, caseless, cased = _ordinary_words(vocab)
+    if ordinary and (any(w in text for w in caseless)
+                     or (cased and any(w in text.lower() for w in cased))):
+        mentions = _named_otherwise(mentions, ordinary)
     for m in mentions:
         if blocked:
             surface = m.surface.lower()
@@ -109,32 +107,27 @@ def local_senses(text: str, mentions: list, vocab: Vocabulary) -> list:
 
 
 @lru_cache(maxsize=8)
-def _ordinary_words(vocab: Vocabulary) -> dict[str, frozenset[str]]:
+def _ordinary_words(vocab: Vocabulary
+                    ) -> tuple[dict[str, frozenset[str]], tuple[str, ...], tuple[str, ...]]:
     """Entity id -> its aliases that are also ordinary words (the vocabulary's
-    ``ambiguous``), lower case."""
-    return {e.id: frozenset(a.lower() for a in e.ambiguous) for e in vocab if e.ambiguous}
-
-
-@lru_cache(maxsize=8)
-def _ordinary_cues(vocab: Vocabulary) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The ordinary-word aliases to look for in a text: those without case (小样本), found
-    as written, and the others, found in the lower-cased text."""
-    words = sorted({w for ws in _ordinary_words(vocab).values() for w in ws})
-    return (tuple(w for w in words if w.upper() == w.lower()),
+    ``ambiguous``), lower case; and those words to look for in a text: without case
+    (小样本), found as written, and the others, found in the lower-cased text."""
+    by_entity = {e.id: frozenset(a.lower() for a in e.ambiguous) for e in vocab if e.ambiguous}
+    words = sorted({w for ws in by_entity.values() for w in ws})
+    return (by_entity, tuple(w for w in words if w.upper() == w.lower()),
             tuple(w for w in words if w.upper() != w.lower()))
 
 
 def _named_otherwise(mentions: list, ordinary: dict[str, frozenset[str]]) -> list:
     """Drop mentions by an ordinary-word alias ("在小样本的情况下": a small sample) unless the
     text also names the entity another way ("小样本学习", "few-shot")."""
-    def plain(m) -> bool:
-        words = ordinary.get(m.entity_id)
-        return words is not None and " ".join(m.surface.lower().split()) in words
-
-    if not any(plain(m) for m in mentions):
+    plain = [m.entity_id in ordinary
+             and " ".join(m.surface.lower().split()) in ordinary[m.entity_id]
+             for m in mentions]
+    if not any(plain):
         return mentions
-    named = {m.entity_id for m in mentions if not plain(m)}
-    return [m for m in mentions if not plain(m) or m.entity_id in named]
+    named = {m.entity_id for m, p in zip(mentions, plain) if not p}
+    return [m for m, p in zip(mentions, plain) if not p or m.entity_id in named]
 
 
 @lru_cache(maxsize=8)
